@@ -14,6 +14,10 @@ TYPE_WORD = "RECEIPT_WORD"
 TYPE_LABEL = "RECEIPT_WORD_LABEL"
 TYPE_METADATA = "RECEIPT_METADATA"
 
+# Set on every metadata write of the validator, so the stream filter can drop the validator's own writes.
+VALIDATOR_MARKER_ATTRIBUTE = "validator_marker"
+VALIDATOR_MARKER = "receipt-validator"
+
 
 def pad(n: int) -> str:
     if not 0 <= n < 10**ID_WIDTH:

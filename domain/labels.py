@@ -44,8 +44,19 @@ LEGACY_ALIASES: dict[str, str] = {
 
 # Labels whose word is a money amount.
 AMOUNT_LABELS: frozenset[str] = frozenset(
-    {"UNIT_PRICE", "LINE_TOTAL", "SUBTOTAL", "TAX", "GRAND_TOTAL", "DISCOUNT", "COUPON", "TIP", "CHANGE",
-     "CASH_BACK", "REFUND"}
+    {
+        "UNIT_PRICE",
+        "LINE_TOTAL",
+        "SUBTOTAL",
+        "TAX",
+        "GRAND_TOTAL",
+        "DISCOUNT",
+        "COUPON",
+        "TIP",
+        "CHANGE",
+        "CASH_BACK",
+        "REFUND",
+    }
 )
 
 

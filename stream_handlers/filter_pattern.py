@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-VALIDATOR_MARKER_ATTRIBUTE = "validator_marker"
-VALIDATOR_MARKER = "receipt-validator"
+from domain.keys import VALIDATOR_MARKER, VALIDATOR_MARKER_ATTRIBUTE
+
+__all__ = ["FILTER_PATTERNS", "VALIDATOR_MARKER", "VALIDATOR_MARKER_ATTRIBUTE", "filter_criteria_json"]
 
 LABEL_PATTERN: dict = {
     "eventName": ["INSERT", "MODIFY"],

@@ -1,0 +1,572 @@
+"""The only module that talks to DynamoDB.
+
+Reads are Queries (never Scans): one receipt is one paginated Query on its partition; pending work comes from GSI3;
+entity listings come from GSITYPE. Verdicts are conditional UpdateItems that set only the attributes the validator owns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from domain import keys
+from domain.model import (
+    BoundingBox,
+    MetadataVerdict,
+    Receipt,
+    ReceiptContext,
+    ReceiptLine,
+    ReceiptMetadata,
+    ReceiptRef,
+    ReceiptWord,
+    ReceiptWordLabel,
+    ValidationStatus,
+    Verdict,
+    utc_now_iso,
+)
+
+log = logging.getLogger(__name__)
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+BATCH_WRITE_SIZE = 25
+MAX_UNPROCESSED_RETRIES = 8
+
+# Label attributes the validator owns; it never writes any other attribute of a label.
+LABEL_OWNED = (
+    "validation_status",
+    "reasoning",
+    "validated_by",
+    "validated_at",
+    "last_verified_at",
+    "GSI3PK",
+    "GSI3SK",
+)
+
+
+class StoreError(RuntimeError):
+    """A DynamoDB failure the caller should treat as 'not done, retry later'."""
+
+
+@dataclass(frozen=True)
+class PendingReceipt:
+    """A receipt holding labels of one status, as found through GSI3, with a cursor that resumes after it."""
+
+    ref: ReceiptRef
+    label_count: int
+    cursor: str
+
+
+def make_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
+    """A DynamoDB client with adaptive retries (throttling is retried by botocore before it reaches us)."""
+    cfg = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=30)
+    return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region or "us-east-1", config=cfg)
+
+
+def _to_item(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(_plain_to_dynamo(v)) for k, v in data.items()}
+
+
+def _plain_to_dynamo(v: Any) -> Any:
+    if isinstance(v, float):
+        return Decimal(str(v))
+    if isinstance(v, dict):
+        return {k: _plain_to_dynamo(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain_to_dynamo(x) for x in v]
+    return v
+
+
+def _from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _dynamo_to_plain(_de.deserialize(v)) for k, v in item.items()}
+
+
+def _dynamo_to_plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and "." not in str(v) else float(v)
+    if isinstance(v, dict):
+        return {k: _dynamo_to_plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_dynamo_to_plain(x) for x in v]
+    if isinstance(v, set):
+        return sorted(_dynamo_to_plain(x) for x in v)
+    return v
+
+
+def _box(data: dict[str, Any] | None) -> BoundingBox | None:
+    if not data:
+        return None
+    return BoundingBox(**{k: float(data[k]) for k in ("x", "y", "width", "height")})
+
+
+def _box_plain(box: BoundingBox | None) -> dict[str, float] | None:
+    return box.model_dump() if box is not None else None
+
+
+# ---- item <-> entity -------------------------------------------------------------------------------------------
+
+
+def receipt_item(r: Receipt) -> dict[str, Any]:
+    return _to_item({**r.extra, **keys.receipt_keys(r.image_id, r.receipt_id)})
+
+
+def line_item(ln: ReceiptLine) -> dict[str, Any]:
+    data: dict[str, Any] = {**keys.line_keys(ln.image_id, ln.receipt_id, ln.line_id), "text": ln.text}
+    if ln.bounding_box is not None:
+        data["bounding_box"] = _box_plain(ln.bounding_box)
+    if ln.confidence is not None:
+        data["confidence"] = ln.confidence
+    return _to_item(data)
+
+
+def word_item(w: ReceiptWord) -> dict[str, Any]:
+    data: dict[str, Any] = {**keys.word_keys(w.image_id, w.receipt_id, w.line_id, w.word_id), "text": w.text}
+    if w.bounding_box is not None:
+        data["bounding_box"] = _box_plain(w.bounding_box)
+    if w.confidence is not None:
+        data["confidence"] = w.confidence
+    return _to_item(data)
+
+
+def label_item(lb: ReceiptWordLabel) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        **keys.label_keys(lb.image_id, lb.receipt_id, lb.line_id, lb.word_id, lb.label, lb.validation_status.value),
+        "validation_status": lb.validation_status.value,
+        "reasoning": lb.reasoning,
+        "timestamp_added": lb.timestamp_added or utc_now_iso(),
+        "label_proposed_by": lb.label_proposed_by,
+        "label_consolidated_from": lb.label_consolidated_from,
+    }
+    for owned in ("validated_by", "validated_at", "last_verified_at"):
+        value = getattr(lb, owned)
+        if value is not None:
+            data[owned] = value
+    return _to_item(data)
+
+
+def metadata_item(m: ReceiptMetadata) -> dict[str, Any]:
+    data: dict[str, Any] = {**keys.metadata_keys(m.image_id, m.receipt_id, m.merchant_name, m.place_id)}
+    for name in (
+        "merchant_name",
+        "address",
+        "phone_number",
+        "place_id",
+        "merchant_category",
+        "validated_by",
+        "reasoning",
+        "timestamp",
+    ):
+        value = getattr(m, name)
+        if value is not None:
+            data[name] = value
+    if m.validation_status is not None:
+        data["validation_status"] = m.validation_status.value
+    if m.matched_fields:
+        data["matched_fields"] = set(m.matched_fields)
+    for k, v in m.canonical.items():
+        data[f"canonical_{k}"] = v
+    return _to_item(data)
+
+
+def context_items(context: ReceiptContext) -> list[dict[str, Any]]:
+    """Every item of one receipt, as written by import."""
+    items = [receipt_item(context.receipt or Receipt(image_id=context.ref.image_id, receipt_id=context.ref.receipt_id))]
+    items += [line_item(ln) for ln in context.lines]
+    items += [word_item(w) for w in context.words]
+    items += [label_item(lb) for lb in context.labels]
+    if context.metadata is not None:
+        items.append(metadata_item(context.metadata))
+    return items
+
+
+def label_from_item(data: dict[str, Any], parsed: keys.ParsedKey) -> ReceiptWordLabel:
+    return ReceiptWordLabel(
+        image_id=parsed.image_id,
+        receipt_id=parsed.receipt_id,
+        line_id=parsed.line_id or 0,
+        word_id=parsed.word_id or 0,
+        label=parsed.label or "",
+        validation_status=ValidationStatus(data.get("validation_status") or "NONE"),
+        reasoning=data.get("reasoning"),
+        timestamp_added=data.get("timestamp_added"),
+        label_proposed_by=data.get("label_proposed_by"),
+        label_consolidated_from=data.get("label_consolidated_from"),
+        validated_by=data.get("validated_by"),
+        validated_at=data.get("validated_at"),
+        last_verified_at=data.get("last_verified_at"),
+    )
+
+
+def metadata_from_item(data: dict[str, Any], parsed: keys.ParsedKey) -> ReceiptMetadata:
+    return ReceiptMetadata(
+        image_id=parsed.image_id,
+        receipt_id=parsed.receipt_id,
+        merchant_name=data.get("merchant_name"),
+        address=data.get("address"),
+        phone_number=data.get("phone_number"),
+        place_id=data.get("place_id"),
+        merchant_category=data.get("merchant_category"),
+        matched_fields=list(data.get("matched_fields") or []),
+        validated_by=data.get("validated_by"),
+        reasoning=data.get("reasoning"),
+        timestamp=data.get("timestamp"),
+        validation_status=data.get("validation_status") or None,
+        canonical={k[len("canonical_") :]: str(v) for k, v in data.items() if k.startswith("canonical_") and v},
+    )
+
+
+_KEY_ATTRS = {"PK", "SK", "TYPE", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"}
+
+
+def context_from_items(ref: ReceiptRef, items: Iterable[dict[str, Any]]) -> ReceiptContext:
+    """Builds a receipt from the raw items of its partition slice; items it does not understand are skipped."""
+    context = ReceiptContext(ref=ref)
+    for raw in items:
+        data = _from_item(raw)
+        try:
+            parsed = keys.parse_keys(data["PK"], data["SK"])
+        except (KeyError, keys.KeyFormatError):
+            log.debug("skipping item with unexpected key %s", data.get("SK"))
+            continue
+        if parsed.receipt_id != ref.receipt_id:
+            continue
+        if parsed.kind == keys.TYPE_RECEIPT:
+            extra = {k: v for k, v in data.items() if k not in _KEY_ATTRS}
+            context.receipt = Receipt(image_id=parsed.image_id, receipt_id=parsed.receipt_id, extra=extra)
+        elif parsed.kind == keys.TYPE_LINE:
+            context.lines.append(
+                ReceiptLine(
+                    image_id=parsed.image_id,
+                    receipt_id=parsed.receipt_id,
+                    line_id=parsed.line_id or 0,
+                    text=str(data.get("text", "")),
+                    bounding_box=_box(data.get("bounding_box")),
+                    confidence=data.get("confidence"),
+                )
+            )
+        elif parsed.kind == keys.TYPE_WORD:
+            context.words.append(
+                ReceiptWord(
+                    image_id=parsed.image_id,
+                    receipt_id=parsed.receipt_id,
+                    line_id=parsed.line_id or 0,
+                    word_id=parsed.word_id or 0,
+                    text=str(data.get("text", "")),
+                    bounding_box=_box(data.get("bounding_box")),
+                    confidence=data.get("confidence"),
+                )
+            )
+        elif parsed.kind == keys.TYPE_LABEL:
+            context.labels.append(label_from_item(data, parsed))
+        elif parsed.kind == keys.TYPE_METADATA:
+            context.metadata = metadata_from_item(data, parsed)
+    return context
+
+
+# ---- the store -------------------------------------------------------------------------------------------------
+
+
+class ReceiptStore:
+    """Receipts in one DynamoDB table laid out as CONTRACT §1."""
+
+    def __init__(self, table_name: str, client: Any | None = None):
+        self.table_name = table_name
+        self.client = client or make_client()
+
+    # table
+    def create_table(self, *, wait: bool = True) -> bool:
+        """Creates the table with its GSIs and stream; False if it already exists."""
+        attrs = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "TYPE"]
+
+        def gsi(name: str, hash_key: str, range_key: str | None) -> dict[str, Any]:
+            schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+            if range_key:
+                schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+            return {"IndexName": name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}}
+
+        try:
+            self.client.create_table(
+                TableName=self.table_name,
+                AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attrs],
+                KeySchema=[
+                    {"AttributeName": "PK", "KeyType": "HASH"},
+                    {"AttributeName": "SK", "KeyType": "RANGE"},
+                ],
+                GlobalSecondaryIndexes=[
+                    gsi("GSI1", "GSI1PK", "GSI1SK"),
+                    gsi("GSI2", "GSI2PK", "GSI2SK"),
+                    gsi("GSI3", "GSI3PK", "GSI3SK"),
+                    gsi("GSITYPE", "TYPE", None),
+                ],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceInUseException":
+                return False
+            raise
+        if wait:
+            self.client.get_waiter("table_exists").wait(
+                TableName=self.table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200}
+            )
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        return self.client.describe_table(TableName=self.table_name)["Table"]
+
+    def stream_arn(self) -> str | None:
+        return self.describe().get("LatestStreamArn")
+
+    # writes
+    def write_contexts(self, contexts: Iterable[ReceiptContext]) -> int:
+        """Writes whole receipts (import); batched by 25, unprocessed items retried with backoff."""
+        written = 0
+        batch: list[dict[str, Any]] = []
+        for context in contexts:
+            for item in context_items(context):
+                batch.append(item)
+                if len(batch) == BATCH_WRITE_SIZE:
+                    written += self._batch_write(batch)
+                    batch = []
+        if batch:
+            written += self._batch_write(batch)
+        return written
+
+    def _batch_write(self, items: list[dict[str, Any]]) -> int:
+        requests = [{"PutRequest": {"Item": it}} for it in items]
+        for attempt in range(MAX_UNPROCESSED_RETRIES + 1):
+            resp = self.client.batch_write_item(RequestItems={self.table_name: requests})
+            requests = resp.get("UnprocessedItems", {}).get(self.table_name, [])
+            if not requests:
+                return len(items)
+            time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
+        raise StoreError(f"{len(requests)} items still unprocessed after {MAX_UNPROCESSED_RETRIES} retries")
+
+    def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus, *, now: str | None = None) -> bool:
+        """Sets the verdict if the label's status is still `expected_status`; False (benign) if it changed."""
+        lb = verdict.label
+        stamp = now or utc_now_iso()
+        gsi3 = keys.label_gsi3(lb.image_id, lb.receipt_id, lb.line_id, lb.word_id, lb.label, verdict.status.value)
+        return self._conditional_update(
+            lb,
+            "SET validation_status = :s, reasoning = :r, validated_by = :v, validated_at = :t, "
+            "last_verified_at = :t, GSI3PK = :g3pk, GSI3SK = :g3sk",
+            {
+                ":s": verdict.status.value,
+                ":r": verdict.reasoning,
+                ":v": verdict.validated_by,
+                ":t": stamp,
+                ":g3pk": gsi3["GSI3PK"],
+                ":g3sk": gsi3["GSI3SK"],
+            },
+            expected_status,
+        )
+
+    def touch_verified(
+        self, label: ReceiptWordLabel, expected_status: ValidationStatus, *, now: str | None = None
+    ) -> bool:
+        """Records that a label was re-verified and kept, without changing its verdict."""
+        return self._conditional_update(
+            label, "SET last_verified_at = :t", {":t": now or utc_now_iso()}, expected_status
+        )
+
+    def _conditional_update(
+        self, lb: ReceiptWordLabel, expression: str, values: dict[str, Any], expected: ValidationStatus
+    ) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_to_item(
+                    {
+                        "PK": keys.image_pk(lb.image_id),
+                        "SK": keys.label_sk(lb.receipt_id, lb.line_id, lb.word_id, lb.label),
+                    }
+                ),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(PK) AND validation_status = :expected",
+                ExpressionAttributeValues=_to_item({**values, ":expected": expected.value}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                log.info("lost race on label %s/%s: status changed since read", lb.ref, lb.claim_id)
+                return False
+            raise
+        return True
+
+    def apply_metadata_verdict(self, verdict: MetadataVerdict, *, now: str | None = None) -> bool:
+        """Sets the validator's metadata attributes and its marker (so the write never re-triggers the stream)."""
+        m = verdict.metadata
+        values: dict[str, Any] = {
+            ":s": verdict.status.value,
+            ":r": verdict.reasoning,
+            ":v": verdict.validated_by,
+            ":t": now or utc_now_iso(),
+            ":mk": keys.VALIDATOR_MARKER,
+        }
+        sets = [
+            "validation_status = :s",
+            "reasoning = :r",
+            "validated_by = :v",
+            "validated_at = :t",
+            f"{keys.VALIDATOR_MARKER_ATTRIBUTE} = :mk",
+        ]
+        removes: list[str] = []
+        if verdict.matched_fields:
+            values[":mf"] = set(verdict.matched_fields)
+            sets.append("matched_fields = :mf")
+        else:
+            removes.append("matched_fields")
+        names: dict[str, str] = {}
+        for i, (k, v) in enumerate(sorted(verdict.canonical.items())):
+            names[f"#c{i}"] = f"canonical_{k}"
+            values[f":c{i}"] = v
+            sets.append(f"#c{i} = :c{i}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        kwargs: dict[str, Any] = {}
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_to_item({"PK": keys.image_pk(m.image_id), "SK": keys.metadata_sk(m.receipt_id)}),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=_to_item(values),
+                **kwargs,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                log.info("metadata of %s vanished before the verdict was written", m.ref)
+                return False
+            raise
+        return True
+
+    # reads
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """All pages of a Query (one call per page)."""
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(TableName=self.table_name, **kwargs):
+            yield from page.get("Items", [])
+
+    def load_receipt(self, ref: ReceiptRef) -> ReceiptContext | None:
+        """Lines, words, labels and metadata of one receipt from one paginated Query; None if it has no items."""
+        items = list(
+            self._query(
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
+                ExpressionAttributeValues=_to_item(
+                    {":pk": keys.image_pk(ref.image_id), ":sk": keys.receipt_prefix(ref.receipt_id)}
+                ),
+            )
+        )
+        if not items:
+            return None
+        context = context_from_items(ref, items)
+        context.lines.sort(key=lambda ln: ln.line_id)
+        context.words.sort(key=lambda w: (w.line_id, w.word_id))
+        return context
+
+    def receipts_with_status(
+        self,
+        status: ValidationStatus = ValidationStatus.PENDING,
+        *,
+        after: str | None = None,
+        page_size: int = 500,
+    ) -> Iterator[PendingReceipt]:
+        """Receipts holding labels of `status`, through GSI3 (grouped: GSI3SK starts with the receipt's path).
+
+        `after` is a cursor from a previous PendingReceipt: listing resumes with the next receipt.
+        """
+        condition = "GSI3PK = :pk"
+        values: dict[str, Any] = {":pk": keys.status_gsi3pk(status.value)}
+        if after:
+            condition += " AND GSI3SK > :after"
+            values[":after"] = after
+        current: ReceiptRef | None = None
+        count = 0
+        for raw in self._query(
+            IndexName="GSI3",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=_to_item(values),
+            ProjectionExpression="GSI3SK",
+            PaginationConfig={"PageSize": page_size},
+        ):
+            try:
+                parsed = keys.parse_gsi3sk(raw["GSI3SK"]["S"])
+            except (KeyError, keys.KeyFormatError):
+                log.warning("GSI3 entry with malformed key skipped")
+                continue
+            ref = ReceiptRef(image_id=parsed.image_id, receipt_id=parsed.receipt_id)
+            if ref != current:
+                if current is not None:
+                    yield PendingReceipt(current, count, receipt_cursor(current))
+                current, count = ref, 0
+            count += 1
+        if current is not None:
+            yield PendingReceipt(current, count, receipt_cursor(current))
+
+    def iter_entities(
+        self, entity_type: str, *, start: str | None = None, page_size: int = 200
+    ) -> Iterator[tuple[dict[str, Any], str | None]]:
+        """Items of one TYPE through GSITYPE, each with a cursor that resumes after its page (None on the last page)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "GSITYPE",
+            "KeyConditionExpression": "#t = :t",
+            "ExpressionAttributeNames": {"#t": "TYPE"},
+            "ExpressionAttributeValues": _to_item({":t": entity_type}),
+            "Limit": page_size,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = json.loads(start)
+        while True:
+            page = self.client.query(**kwargs)
+            last = page.get("LastEvaluatedKey")
+            cursor = json.dumps(last, sort_keys=True) if last else None
+            for item in page.get("Items", []):
+                yield _from_item(item), cursor
+            if not last:
+                return
+            kwargs["ExclusiveStartKey"] = last
+
+    def iter_receipt_refs(self, entity_type: str = keys.TYPE_RECEIPT) -> Iterator[ReceiptRef]:
+        """Every receipt holding an entity of `entity_type` (RECEIPT or RECEIPT_METADATA)."""
+        for data, _ in self.iter_entities(entity_type):
+            try:
+                parsed = keys.parse_keys(data["PK"], data["SK"])
+            except (KeyError, keys.KeyFormatError):
+                continue
+            yield ReceiptRef(image_id=parsed.image_id, receipt_id=parsed.receipt_id)
+
+    def label_status_counts(self) -> dict[str, dict[str, int]]:
+        """{label: {status: count}} over every label, through GSITYPE (projection of the key and status only)."""
+        counts: dict[str, dict[str, int]] = {}
+        for raw in self._query(
+            IndexName="GSITYPE",
+            KeyConditionExpression="#t = :t",
+            ExpressionAttributeNames={"#t": "TYPE", "#s": "validation_status"},
+            ExpressionAttributeValues=_to_item({":t": keys.TYPE_LABEL}),
+            ProjectionExpression="SK, #s",
+        ):
+            sk = raw.get("SK", {}).get("S", "")
+            label = sk.rpartition("#LABEL#")[2] or "?"
+            status = raw.get("validation_status", {}).get("S", "NONE")
+            counts.setdefault(label, {}).setdefault(status, 0)
+            counts[label][status] += 1
+        return counts
+
+
+def receipt_cursor(ref: ReceiptRef) -> str:
+    """A GSI3SK that sorts after every label of `ref` and before the next receipt's."""
+    return f"{keys.image_pk(ref.image_id)}#{keys.receipt_sk(ref.receipt_id)}#~"

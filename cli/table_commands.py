@@ -1,0 +1,167 @@
+"""`table create`, `import`, `export`, `status`: moving receipts in and out of the table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cli.console import err_console, out_console, progress
+from cli.exit_codes import EXIT_OK, EXIT_USAGE, UsageError
+from cli.settings import Settings
+from domain.bundles import BundleError, parse_bundle_lines
+from domain.export import bundle_record, label_and_metadata_records
+from domain.model import ValidationStatus
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    table = sub.add_parser("table", help="manage the receipts table")
+    table_sub = table.add_subparsers(dest="table_command", metavar="ACTION", required=True)
+    create = table_sub.add_parser(
+        "create", help="create the table (PK/SK, GSI1-3, GSITYPE, stream NEW_AND_OLD_IMAGES) at the endpoint"
+    )
+    create.set_defaults(func=run_table_create)
+
+    imp = sub.add_parser(
+        "import",
+        help="load receipt bundles (JSON Lines, CONTRACT §2); a bad file is refused whole",
+        description="Validates the whole file first; if any line is bad, every problem is listed with its line "
+        "number and field and nothing is written (exit 2). PENDING labels written here reach the stream.",
+    )
+    imp.add_argument("file", type=Path, help="bundle file (JSON Lines), or - for stdin")
+    imp.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    imp.set_defaults(func=run_import)
+
+    exp = sub.add_parser("export", help="write every label and metadata record (JSON Lines, CONTRACT §3)")
+    exp.add_argument("file", help="output file, or - for stdout")
+    exp.add_argument(
+        "--format",
+        choices=("records", "bundles"),
+        default="records",
+        help="records: one label or metadata record a line (default); bundles: one receipt a line, re-importable",
+    )
+    exp.set_defaults(func=run_export)
+
+    status = sub.add_parser("status", help="counts of labels by status and by label")
+    status.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    status.set_defaults(func=run_status)
+
+
+def run_table_create(args: argparse.Namespace, settings: Settings) -> int:
+    store = settings.store()
+    created = store.create_table()
+    where = settings.endpoint_url or f"AWS {settings.region}"
+    verb = "created" if created else "already exists:"
+    err_console().print(f"table {settings.table} {verb} at {where}; stream: {store.stream_arn()}")
+    return EXIT_OK
+
+
+def _read_lines(path: Path) -> list[str]:
+    if str(path) == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text: {exc}") from exc
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    lines = _read_lines(args.file)
+    try:
+        parsed = parse_bundle_lines(lines)
+    except BundleError as exc:
+        console = err_console()
+        console.print(f"[red]refused {args.file}[/]: {len(exc.problems)} problem(s); nothing was written")
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        return EXIT_USAGE
+    for note in parsed.notes:
+        err_console().print(f"note: {note}", markup=False, highlight=False)
+    if not parsed.contexts:
+        raise UsageError(f"{args.file} holds no receipts")
+    store = settings.store()
+    _require_table(store, settings)
+    items = 0
+    with progress("importing receipts", total=len(parsed.contexts)) as advance:
+        for i in range(0, len(parsed.contexts), 50):
+            chunk = parsed.contexts[i : i + 50]
+            items += store.write_contexts(chunk)
+            advance(len(chunk))
+    labels = sum(len(c.labels) for c in parsed.contexts)
+    pending = sum(1 for c in parsed.contexts for lb in c.labels if lb.validation_status is ValidationStatus.PENDING)
+    summary = {"receipts": len(parsed.contexts), "items": items, "labels": labels, "pending": pending}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        err_console().print(
+            f"imported {summary['receipts']} receipts ({items} items, {labels} labels, {pending} PENDING) "
+            f"into {settings.table}"
+        )
+    return EXIT_OK
+
+
+def _require_table(store, settings: Settings) -> None:
+    try:
+        store.describe()
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            raise UsageError(
+                f"table {settings.table} does not exist at {settings.endpoint_url or 'AWS'}; "
+                "create it with `receipt-validator table create`"
+            ) from exc
+        raise
+    except BotoCoreError as exc:
+        raise UsageError(f"cannot reach DynamoDB at {settings.endpoint_url or 'AWS'}: {exc}") from exc
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    store = settings.store()
+    _require_table(store, settings)
+    out = sys.stdout if args.file == "-" else open(args.file, "w", encoding="utf-8")  # noqa: SIM115
+    receipts = records = 0
+    try:
+        for ref in store.iter_receipt_refs():
+            context = store.load_receipt(ref)
+            if context is None:
+                continue
+            receipts += 1
+            rows = [bundle_record(context)] if args.format == "bundles" else label_and_metadata_records(context)
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                records += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    err_console().print(f"exported {records} records from {receipts} receipts to {args.file}")
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace, settings: Settings) -> int:
+    store = settings.store()
+    _require_table(store, settings)
+    counts = store.label_status_counts()
+    by_status: dict[str, int] = {}
+    for per_status in counts.values():
+        for status, n in per_status.items():
+            by_status[status] = by_status.get(status, 0) + n
+    total = sum(by_status.values())
+    if args.json:
+        print(json.dumps({"labels": total, "by_status": by_status, "by_label": counts}, sort_keys=True))
+        return EXIT_OK
+    from rich.table import Table
+
+    statuses = [s.value for s in ValidationStatus if s.value in by_status]
+    table = Table(title=f"labels in {settings.table}: {total}")
+    table.add_column("label")
+    for s in statuses:
+        table.add_column(s, justify="right")
+    for label in sorted(counts):
+        table.add_row(label, *(str(counts[label].get(s, 0)) for s in statuses))
+    table.add_row("[b]all[/]", *(f"[b]{by_status.get(s, 0)}[/]" for s in statuses))
+    out_console().print(table)
+    return EXIT_OK

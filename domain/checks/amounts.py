@@ -1,0 +1,364 @@
+"""Money amounts: parsing real-world spellings, the receipt's arithmetic, and the questions about amount labels.
+
+Arithmetic never trusts the labels under verification: it reads the amounts printed on the receipt, finds the set that
+adds up (items -> subtotal, subtotal + tax -> total, quantity x unit price -> line total) and only then compares the
+claim with what the numbers say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from domain.model import Answer, Evidence
+
+if TYPE_CHECKING:
+    from domain.checks.facts import ReceiptFacts
+    from domain.checks.layout import Row
+    from domain.model import ReceiptWord
+
+WordKey = tuple[int, int]
+
+_CURRENCY_PREFIX = re.compile(
+    r"^(?:US\$|USD|EUR|GBP|CAD|AUD|NZD|SGD|MYR|RM|S\$|A\$|C\$|R\$|RS\.?|INR|CHF|\$|€|£|¥|₹)\s*", re.IGNORECASE
+)
+_CURRENCY_SUFFIX = re.compile(r"\s*(?:USD|EUR|GBP|€|\$|£|KR|ZŁ|CHF)$", re.IGNORECASE)
+# A decimal amount: optional thousands groups, a separator and exactly two decimals.
+_DECIMAL = re.compile(r"^(?P<int>\d{1,3}(?:(?P<group>[,.\s'])\d{3})*|\d+)(?P<sep>[.,])(?P<dec>\d{2})$")
+_INTEGER = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
+# A single tax or price flag printed right after an amount (Walmart `4.98 X`, `12.40T`, `3.99*`).
+_FLAG_SUFFIX = re.compile(r"(?<=\d)\s*(?:[A-Z]|\*|[A-Z]\*)$")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A parsed money amount in cents; `explicit` when a currency sign or code made it unmistakably money."""
+
+    cents: int
+    explicit: bool = False
+
+    @property
+    def text(self) -> str:
+        sign = "-" if self.cents < 0 else ""
+        return f"{sign}{abs(self.cents) // 100}.{abs(self.cents) % 100:02d}"
+
+
+def parse_amount(text: str) -> Amount | None:
+    """Reads one money amount, or None when the text is not one (dates, phone numbers, codes, plain words)."""
+    s = text.strip()
+    if not s or len(s) > 24 or not any(c.isdigit() for c in s):
+        return None
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    if s.endswith("-") or s.upper().endswith("CR"):
+        negative, s = True, s[:-2].rstrip() if s.upper().endswith("CR") else s[:-1].rstrip()
+    if s.startswith(("-", "−", "–")):
+        negative, s = True, s[1:].lstrip()
+    s = _FLAG_SUFFIX.sub("", s) if re.search(r"\d[.,]\d{2}\s*(?:[A-Z]|\*|[A-Z]\*)$", s) else s
+    explicit = False
+    stripped = _CURRENCY_PREFIX.sub("", s, count=1)
+    if stripped != s:
+        explicit, s = True, stripped
+    stripped = _CURRENCY_SUFFIX.sub("", s, count=1)
+    if stripped != s:
+        explicit, s = True, stripped
+    if s.startswith(("-", "−")) and not negative:
+        negative, s = True, s[1:]
+    cents = _cents(s, explicit)
+    if cents is None:
+        return None
+    return Amount(cents=-cents if negative else cents, explicit=explicit)
+
+
+def _cents(s: str, explicit: bool) -> int | None:
+    m = _DECIMAL.match(s)
+    if m:
+        group = m.group("group")
+        if group and group == m.group("sep"):
+            return None  # `1.234.56`: a code, not an amount
+        integer = re.sub(r"[,.\s']", "", m.group("int"))
+        return int(integer) * 100 + int(m.group("dec"))
+    if explicit and _INTEGER.match(s):
+        return int(s.replace(",", "")) * 100
+    return None
+
+
+@dataclass(frozen=True)
+class AmountAt:
+    """An amount printed on the receipt, where it is."""
+
+    key: WordKey
+    row: int
+    cents: int
+
+
+@dataclass
+class Arithmetic:
+    """What the receipt's own numbers say, found without looking at any label."""
+
+    item_sum: int | None = None
+    item_count: int = 0
+    subtotal: AmountAt | None = None
+    total: AmountAt | None = None
+    tax: list[AmountAt] = field(default_factory=list)
+    equation: str = ""
+    # word -> (quantity, unit price, line total) of an item line that multiplies out.
+    products: dict[WordKey, str] = field(default_factory=dict)
+    unit_prices: set[WordKey] = field(default_factory=set)
+    line_totals: set[WordKey] = field(default_factory=set)
+    quantities: set[WordKey] = field(default_factory=set)
+
+
+def fmt(cents: int) -> str:
+    return Amount(cents).text
+
+
+def solve(item_rows: list[Row], summary_amounts: list[AmountAt]) -> Arithmetic:
+    """Finds subtotal and total among the summary amounts: subtotal = sum of item lines; total = subtotal + extras."""
+    result = Arithmetic()
+    line_amounts = [row.amounts[-1] for row in item_rows if row.amounts]
+    if line_amounts:
+        result.item_sum = sum(a.cents for a in line_amounts)
+        result.item_count = len(line_amounts)
+    lower = [a for a in summary_amounts if a.cents > 0]
+    if result.item_sum is not None and result.item_count >= 2:
+        result.subtotal = next((a for a in lower if a.cents == result.item_sum), None)
+    base = [result.subtotal] if result.subtotal else lower
+    best: tuple[AmountAt, list[AmountAt], AmountAt] | None = None
+    for s in base:
+        others = [a for a in lower if a.key != s.key and a.row > s.row]
+        for n in (1, 2):
+            for extras in combinations(others, n):
+                target = s.cents + sum(e.cents for e in extras)
+                hit = next(
+                    (t for t in others if t.cents == target and t.row > max(e.row for e in extras)),
+                    None,
+                )
+                if hit and (best is None or _rank(s, hit, result) > _rank(best[0], best[2], result)):
+                    best = (s, list(extras), hit)
+            if best:
+                break
+        if best and result.subtotal:
+            break
+    if best:
+        s, extras, total = best
+        result.subtotal, result.tax, result.total = s, extras, total
+        result.equation = " + ".join(fmt(a.cents) for a in [s, *extras]) + f" = {fmt(total.cents)}"
+    return result
+
+
+def _rank(s: AmountAt, total: AmountAt, arith: Arithmetic) -> tuple[int, int]:
+    return (int(arith.item_sum is not None and s.cents == arith.item_sum), total.cents)
+
+
+def multiply_out(rows: list[Row], arith: Arithmetic) -> None:
+    """Marks quantity x unit price = line total on an item line (or the line below it)."""
+    for i, row in enumerate(rows):
+        candidates = list(row.amounts)
+        if i + 1 < len(rows):
+            candidates += rows[i + 1].amounts
+        for qkey, qty in row.quantities:
+            for unit in row.amounts:
+                for total in candidates:
+                    if total.key == unit.key or qty < 2:
+                        continue
+                    if round(unit.cents * qty) == total.cents:
+                        arith.quantities.add(qkey)
+                        arith.unit_prices.add(unit.key)
+                        arith.line_totals.add(total.key)
+                        eq = f"{qty:g} x {fmt(unit.cents)} = {fmt(total.cents)}"
+                        for k in (qkey, unit.key, total.key):
+                            arith.products[k] = eq
+
+
+# --- questions about amount labels ---------------------------------------------------------------------------------
+
+SUMMARY_ROLES = frozenset({"SUBTOTAL", "TAX", "GRAND_TOTAL", "TIP", "CHANGE", "CASH_BACK", "REFUND", "TENDER"})
+ROLE_OF_LABEL = {
+    "SUBTOTAL": "SUBTOTAL",
+    "TAX": "TAX",
+    "GRAND_TOTAL": "GRAND_TOTAL",
+    "TIP": "TIP",
+    "CHANGE": "CHANGE",
+    "CASH_BACK": "CASH_BACK",
+    "REFUND": "REFUND",
+    "DISCOUNT": "DISCOUNT",
+    "COUPON": "COUPON",
+}
+
+
+def _ev(question: str, answer: Answer, detail: str, check: str, decisive: bool = False) -> Evidence:
+    return Evidence(question=question, answer=answer, detail=detail, source=f"rule:amounts.{check}", decisive=decisive)
+
+
+def amount_evidence(facts: ReceiptFacts, label: str, word: ReceiptWord) -> list[Evidence]:
+    """Questions for a money label: is the word an amount, what its line says it is, and what the arithmetic says."""
+    key = (word.line_id, word.word_id)
+    amount = parse_amount(word.text)
+    if amount is None:
+        return [_not_an_amount(facts, label, word)]
+    row = facts.row_of(key)
+    out: list[Evidence] = [_ev("Is the word a money amount?", Answer.SUPPORTS, word.text, "shape")]
+    if row is None:
+        return out
+    out += _keyword_evidence(facts, label, row, key)
+    out += _arithmetic_evidence(facts, label, row, key, amount)
+    return out
+
+
+def _not_an_amount(facts: ReceiptFacts, label: str, word: ReceiptWord) -> Evidence:
+    text = word.text.strip()
+    q = "Is the word a money amount?"
+    if re.fullmatch(r"[$€£¥₹]|[A-Z]{3}|RM|[-:=*#.]+", text, re.IGNORECASE):
+        return _ev(q, Answer.UNKNOWN, f"{text!r} is a currency sign or punctuation", "shape")
+    if text.endswith("%"):
+        return _ev(q, Answer.UNKNOWN, f"{text!r} is a percentage", "shape")
+    other = facts.identity(text)
+    if other:
+        return _ev(q, Answer.REFUTES, f"{text!r} is {other}, not an amount", "shape", decisive=True)
+    if not any(c.isdigit() for c in text):
+        # A coupon is sometimes labelled on its description; only the other amounts need digits.
+        return _ev(q, Answer.REFUTES, f"{text!r} has no digits", "shape", decisive=label not in {"COUPON", "DISCOUNT"})
+    return _ev(q, Answer.REFUTES, f"{text!r} does not read as an amount", "shape")
+
+
+def _keyword_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -> list[Evidence]:
+    roles = row.roles
+    own = ROLE_OF_LABEL.get(label)
+    q = f"What does the line of this amount say it is ({row.text!r})?"
+    if label in {"LINE_TOTAL", "UNIT_PRICE"}:
+        summary = roles & SUMMARY_ROLES
+        if summary:
+            return [_ev(q, Answer.REFUTES, f"a {'/'.join(sorted(summary))} line, not an item", "keyword", True)]
+        if facts.is_item_row(row.index):
+            if label == "LINE_TOTAL" and row.amounts and row.amounts[-1].key == key:
+                return [_ev(q, Answer.SUPPORTS, "the last amount of an item line", "keyword")]
+            return [_ev(q, Answer.SUPPORTS, "an amount on an item line", "keyword")]
+        return []
+    if own is None:
+        return []
+    if own in roles:
+        return [_ev(q, Answer.SUPPORTS, f"the line has a {own} keyword", "keyword")]
+    others = roles - {own}
+    if label in {"DISCOUNT", "COUPON"}:
+        others -= {"DISCOUNT", "COUPON"}  # a coupon is a kind of discount; the line cannot tell them apart
+    if others == {"TENDER"} and own == "GRAND_TOTAL":
+        # Without a total line, the payment line's amount is the only total printed.
+        elsewhere = any("GRAND_TOTAL" in r.roles for r in facts.rows if r.index != row.index)
+        return [_ev(q, Answer.REFUTES, "the line is a payment line", "keyword", decisive=elsewhere)]
+    if others:
+        return [_ev(q, Answer.REFUTES, f"the line is a {'/'.join(sorted(others))} line", "keyword", True)]
+    if facts.is_item_row(row.index) and facts.has_summary:
+        if label in {"DISCOUNT", "COUPON"}:
+            return []
+        return [_ev(q, Answer.REFUTES, "an item line above the totals", "keyword", True)]
+    return []
+
+
+def _arithmetic_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey, amount: Amount) -> list[Evidence]:
+    a = facts.arithmetic
+    out: list[Evidence] = []
+    if label == "GRAND_TOTAL":
+        q = "Is this the amount that subtotal plus tax adds up to?"
+        if a.total and a.total.key == key:
+            out.append(_ev(q, Answer.SUPPORTS, a.equation, "sum", decisive="GRAND_TOTAL" in row.roles))
+        elif a.total and facts.has_summary and amount.cents != a.total.cents:
+            out.append(_ev(q, Answer.REFUTES, f"{a.equation}, not {amount.text}", "sum"))
+        pq = "Does the payment line repeat this amount?"
+        if amount.cents > 0 and amount.cents in facts.tender_cents and "TENDER" not in row.roles:
+            out.append(_ev(pq, Answer.SUPPORTS, f"paid {amount.text}", "payment"))
+        if facts.largest_lower and amount.cents == facts.largest_lower and "GRAND_TOTAL" in row.roles:
+            out.append(_ev("Is it the largest amount of the lower part?", Answer.SUPPORTS, amount.text, "largest"))
+    elif label == "SUBTOTAL":
+        q = "Do the item lines add up to this amount?"
+        if a.subtotal and a.subtotal.key == key and a.item_sum == amount.cents:
+            detail = f"{a.item_count} item lines sum to {amount.text}"
+            out.append(_ev(q, Answer.SUPPORTS, detail, "items_sum", decisive="SUBTOTAL" in row.roles))
+        elif a.subtotal and a.subtotal.key == key and a.total:
+            out.append(_ev("Is it the base of subtotal + tax = total?", Answer.SUPPORTS, a.equation, "sum"))
+    elif label == "TAX":
+        q = "Is this the amount that takes the subtotal to the total?"
+        if any(t.key == key for t in a.tax):
+            out.append(_ev(q, Answer.SUPPORTS, a.equation, "sum", decisive="TAX" in row.roles))
+        if a.subtotal and a.subtotal.cents > 0 and amount.cents > 0:
+            rate = amount.cents / a.subtotal.cents
+            rq = "Is it a plausible tax rate of the subtotal?"
+            ok = rate <= 0.3
+            out.append(
+                _ev(rq, Answer.SUPPORTS if ok else Answer.REFUTES, f"{rate:.1%} of {fmt(a.subtotal.cents)}", "rate")
+            )
+    elif label in {"LINE_TOTAL", "UNIT_PRICE", "QUANTITY"}:
+        out += _product_evidence(facts, label, row, key)
+    elif label == "CHANGE" and facts.tender_cents and a.total:
+        q = "Is it what was tendered minus the total?"
+        if any(t - a.total.cents == amount.cents for t in facts.tender_cents):
+            out.append(_ev(q, Answer.SUPPORTS, f"tendered - {fmt(a.total.cents)} = {amount.text}", "change"))
+    elif label in {"DISCOUNT", "COUPON", "REFUND"} and amount.cents < 0:
+        out.append(_ev("Is the amount a deduction?", Answer.SUPPORTS, amount.text, "sign"))
+    return out
+
+
+def _product_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -> list[Evidence]:
+    a = facts.arithmetic
+    q = "Does quantity x unit price = line total hold for this word?"
+    if key not in a.products:
+        sums = bool(a.subtotal) and a.item_sum == a.subtotal.cents  # type: ignore[union-attr]
+        last = bool(row.amounts) and row.amounts[-1].key == key
+        if label == "LINE_TOTAL" and sums and last and facts.is_item_row(row.index):
+            detail = f"item lines sum to the subtotal {fmt(a.item_sum or 0)}"
+            question = "Is it one of the item amounts that add up to the subtotal?"
+            return [_ev(question, Answer.SUPPORTS, detail, "items_sum", decisive=True)]
+        return []
+    eq = a.products[key]
+    role = {"QUANTITY": a.quantities, "UNIT_PRICE": a.unit_prices, "LINE_TOTAL": a.line_totals}[label]
+    if key in role:
+        return [_ev(q, Answer.SUPPORTS, eq, "product", decisive=True)]
+    return [_ev(q, Answer.REFUTES, f"{eq}: the word is another factor", "product", decisive=True)]
+
+
+_UNIT_WORD = re.compile(r"\b(?:LB|LBS|KG|G|OZ|L|ML|EA|EACH|/LB|/KG|@)\b", re.IGNORECASE)
+
+
+def quantity_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
+    """A quantity is a small count or a weight on an item line; it multiplies out to the line total."""
+    key = (word.line_id, word.word_id)
+    text = word.text.strip()
+    q = "Is the word a count or weight of an item?"
+    row = facts.row_of(key)
+    identity = facts.identity(text)
+    if identity and identity != "a money amount":
+        return [_ev(q, Answer.REFUTES, f"{text!r} is {identity}", "quantity", decisive=True)]
+    if not any(c.isdigit() for c in text):
+        return [_ev(q, Answer.REFUTES, f"{text!r} has no digits", "quantity", decisive=True)]
+    if row is not None and row.roles - INLINE_AND_COUNT:
+        return [_ev(q, Answer.REFUTES, f"on a {'/'.join(sorted(row.roles))} line", "quantity", decisive=True)]
+    out = _product_evidence(facts, "QUANTITY", row, key) if row is not None else []
+    if any(e.decisive for e in out):
+        return out
+    counted = row is not None and any(k == key for k, _ in row.quantities)
+    weighed = row is not None and bool(_UNIT_WORD.search(row.text))
+    if identity == "a money amount" and not weighed:
+        last = row is not None and bool(row.amounts) and row.amounts[-1].key == key
+        return [
+            _ev(
+                q,
+                Answer.REFUTES,
+                f"{text!r} is a price" + (", the line's last amount" if last else ""),
+                "quantity",
+                decisive=last and facts.is_item_row(row.index) if row else False,
+            )
+        ]
+    digits = sum(c.isdigit() for c in text)
+    if not counted and identity is None and digits >= 5:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is a code, not a count", "quantity", decisive=True)]
+    if counted or weighed:
+        out.append(_ev(q, Answer.SUPPORTS, f"{text!r} has the shape of a count or weight", "quantity"))
+    if row is not None and (facts.is_item_row(row.index) or facts.is_item_row(row.index + 1)):
+        out.append(_ev("Is it on an item line?", Answer.SUPPORTS, row.text, "item_line"))
+    return out
+
+
+INLINE_AND_COUNT = frozenset({"DISCOUNT", "COUPON", "COUNT"})

@@ -1,0 +1,134 @@
+"""Dates and times as receipts print them, and whether a DATE / TIME claim sits on one.
+
+Matching runs over a whole row so a date split into words (`JAN 15 2019`, `3:42 PM`) still counts for each of its words;
+every match is checked for plausibility (no month 13, no 25 o'clock, years 1990..2100).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from domain.model import Answer, Evidence
+
+if TYPE_CHECKING:
+    from domain.checks.facts import ReceiptFacts
+    from domain.model import ReceiptWord
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("JAN", "JANUARY"),
+            ("FEB", "FEBRUARY"),
+            ("MAR", "MARCH"),
+            ("APR", "APRIL"),
+            ("MAY",),
+            ("JUN", "JUNE"),
+            ("JUL", "JULY"),
+            ("AUG", "AUGUST"),
+            ("SEP", "SEPT", "SEPTEMBER"),
+            ("OCT", "OCTOBER"),
+            ("NOV", "NOVEMBER"),
+            ("DEC", "DECEMBER"),
+        ]
+    )
+    for m in names
+}
+_MON = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_SEP = r"[/\-.]"
+DATE_PATTERNS: list[re.Pattern[str]] = [
+    # 2019-01-15, 2019.01.15, 2019/01/15
+    re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d\d)({_SEP})(?P<a>\d{{1,2}})\2(?P<b>\d{{1,2}})(?!\d)"),
+    # 15/01/2019, 01-15-19, 1.15.2019
+    re.compile(rf"(?<![\d.])(?P<a>\d{{1,2}})({_SEP})(?P<b>\d{{1,2}})\2(?P<y>(?:19|20)?\d\d)(?![\d.])"),
+    # JAN 15 2019, Jan 15, 2019
+    re.compile(rf"\b{_MON}\s*(?P<d>\d{{1,2}})(?:ST|ND|RD|TH)?,?\s*(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE),
+    # 15 Jan 2019, 15-JAN-19
+    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})[\s\-]*{_MON}[\s\-,]*(?P<y>(?:19|20)?\d\d)\b", re.IGNORECASE),
+    # 12/01 (no year; only with a slash, `12.01` is an amount and `12-01` a code)
+    re.compile(r"(?<![\d./\-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/.\-])"),
+]
+TIME_PATTERN = re.compile(
+    r"(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?!\d)(?:\s*(?P<ampm>[AP]\.?M\.?)(?![A-Z]))?",
+    re.IGNORECASE,
+)
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _valid(y: int, month: int, d: int) -> bool:
+    if not 1990 <= y <= 2100:
+        return False
+    try:
+        date(y, month, d)
+    except ValueError:
+        return False
+    return True
+
+
+def date_match_ok(m: re.Match[str]) -> bool:
+    """Plausibility: a real calendar day in 1990..2100, reading numeric day/month either way round."""
+    groups = m.groupdict()
+    y = _year(groups["y"]) if groups.get("y") else 2000
+    if groups.get("mon"):
+        return _valid(y, _MONTHS[groups["mon"].upper().rstrip(".")], int(groups["d"]))
+    a, b = int(groups["a"]), int(groups["b"])
+    if m.re is DATE_PATTERNS[0]:
+        return _valid(y, a, b)
+    return _valid(y, a, b) or _valid(y, b, a)
+
+
+def time_match_ok(m: re.Match[str]) -> bool:
+    h, mi = int(m.group("h")), int(m.group("m"))
+    s = int(m.group("s") or 0)
+    limit = 12 if m.group("ampm") else 23
+    return 0 <= h <= limit and mi < 60 and s < 60 and not (m.group("ampm") and h == 0)
+
+
+def parse_date(text: str) -> bool:
+    """True when the whole text is one plausible date."""
+    t = text.strip()
+    return any(m.group(0) == t and date_match_ok(m) for p in DATE_PATTERNS for m in [p.fullmatch(t)] if m)
+
+
+def parse_time(text: str) -> bool:
+    """True when the whole text is one plausible time of day."""
+    m = TIME_PATTERN.fullmatch(text.strip())
+    return bool(m and time_match_ok(m))
+
+
+def _ev(question: str, answer: Answer, detail: str, check: str, decisive: bool = False) -> Evidence:
+    return Evidence(
+        question=question, answer=answer, detail=detail, source=f"rule:dates_times.{check}", decisive=decisive
+    )
+
+
+# Words that can be a piece of a date or time without being one on their own.
+_FRAGMENT = re.compile(r"^(?:\d{1,4}[,.]?|[/\-.:,]|[AP]\.?M\.?|" + _MON + r",?)$", re.IGNORECASE)
+
+
+def date_time_evidence(facts: ReceiptFacts, label: str, word: ReceiptWord) -> list[Evidence]:
+    """Is the word (part of) a plausible date / time printed on the receipt?"""
+    key = (word.line_id, word.word_id)
+    kind = "date" if label == "DATE" else "time"
+    covered = facts.dates if kind == "date" else facts.times
+    other = facts.times if kind == "date" else facts.dates
+    q = f"Is the word part of a plausible {kind}?"
+    if key in covered:
+        return [_ev(q, Answer.SUPPORTS, f"{word.text!r} reads as a {kind}", kind, decisive=True)]
+    if key in other:
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is a {'time' if kind == 'date' else 'date'}", kind, True)]
+    identity = facts.identity(word.text)
+    if identity:
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is {identity}", kind, decisive=True)]
+    if _FRAGMENT.match(word.text.strip()):
+        row = facts.row_of(key)
+        has_any = row is not None and any(k in covered for k in ((w.line_id, w.word_id) for w in row.words))
+        detail = f"{word.text!r} is not part of a {kind}" + ("" if has_any else " on a line without one")
+        return [_ev(q, Answer.REFUTES, detail, kind)]
+    return [_ev(q, Answer.REFUTES, f"{word.text!r} cannot be read as a {kind}", kind, decisive=True)]

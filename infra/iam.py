@@ -140,7 +140,8 @@ def wildcard_violations(policy: PolicyDocument) -> list[str]:
         for resource in resources:
             if resource == "*" and set(actions) <= WILDCARD_ONLY_ACTIONS:
                 continue
-            if ":log-group:" in resource and resource.endswith(":*") and "*" not in resource[:-2]:
+            group = resource.partition(":log-group:")[2].removesuffix(":*")
+            if group and "*" not in group and resource.endswith(":*"):
                 continue  # the log streams of one named log group
             if "*" in resource:
                 problems.append(f"{st.get('Sid')}: wildcard resource {resource} for {actions}")

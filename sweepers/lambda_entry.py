@@ -1,0 +1,123 @@
+"""The sweeper Lambdas' common door: parse the payload, run the sweep, report (logs, EMF metrics, the summary).
+
+Each sweeper module keeps its handler to one line (`lambda_handler = handler_for(NAME, build_from_env)`). The
+sweep, its verifier and the store are built on the first invocation and reused while the container is warm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from domain.store import ReceiptStore, make_client
+from sweepers.payload import BadPayload, SweepPayload, parse_event
+from sweepers.runner import Continuation, RunLimits, Sweep, UnknownReceipts, run_sweep
+
+NAMESPACE = "ReceiptValidator"
+SERVICE = "receipt-validator-sweeper"
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE))
+
+# Summary counters published as metrics (one EMF document per invocation).
+METRICS = {
+    "receipts": "SweepReceipts",
+    "labels_seen": "LabelsSeen",
+    "valid": "LabelsValid",
+    "invalid": "LabelsInvalid",
+    "needs_review": "LabelsNeedsReview",
+    "left_pending": "LabelsLeftPending",
+    "llm_calls": "LlmCalls",
+    "errors": "Errors",
+    "writes": "Writes",
+    "lost_races": "LostRaces",
+}
+
+
+def store_from_env() -> ReceiptStore:
+    """The table named by DYNAMODB_TABLE_NAME (boto3 honours AWS_ENDPOINT_URL_DYNAMODB by itself)."""
+    return ReceiptStore(os.environ["DYNAMODB_TABLE_NAME"], make_client(None, os.environ.get("AWS_REGION")))
+
+
+def self_invoker(context: Any, client: Any | None = None) -> Continuation:
+    """Continues a sweep by invoking this very function (its invoked ARN) asynchronously with the next payload."""
+
+    def invoke(payload: SweepPayload) -> None:
+        import boto3
+
+        lambda_client = client or boto3.client("lambda")
+        lambda_client.invoke(
+            FunctionName=context.invoked_function_arn,
+            InvocationType="Event",
+            Payload=json.dumps(payload.as_event()).encode(),
+        )
+
+    return invoke
+
+
+def handle(
+    name: str,
+    event: Any,
+    context: Any,
+    *,
+    sweep: Callable[[], Sweep],
+    store: Callable[[], ReceiptStore],
+    limits: RunLimits | None = None,
+    continue_with: Continuation | None = None,
+) -> dict[str, Any]:
+    """One invocation, without the powertools decorators (tests call this). Bad input gives an error response."""
+    metrics.add_dimension(name="sweep", value=name)
+    try:
+        payload = parse_event(event)
+        summary = run_sweep(
+            sweep(),
+            payload,
+            store(),
+            context,
+            limits=limits or RunLimits.from_env(),
+            continue_with=continue_with if continue_with is not None else self_invoker(context),
+        )
+    except (BadPayload, UnknownReceipts) as exc:
+        problems = exc.problems if isinstance(exc, BadPayload) else [str(exc)]
+        logger.warning("sweep refused its input", extra={"sweep": name, "problems": problems})
+        metrics.add_metric(name="BadPayload", unit=MetricUnit.Count, value=1)
+        return {"sweep": name, "error": str(exc), "problems": problems}
+    result = summary.as_dict()
+    for key, metric in METRICS.items():
+        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(result.get(key, 0)))
+    metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=len(summary.failed_receipts))
+    metrics.add_metric(name="Continued", unit=MetricUnit.Count, value=int(summary.continued))
+    if summary.stopped_by == "max_chain":
+        metrics.add_metric(name="StoppedAtMaxChain", unit=MetricUnit.Count, value=1)
+    # Receipt ids and counts only: never OCR text at INFO.
+    logger.info("sweep finished", extra={k: v for k, v in result.items() if k != "failed_receipts"})
+    for failure in summary.failed_receipts:
+        logger.warning("receipt failed", extra=failure)
+    return result
+
+
+def handler_for(name: str, build_sweep: Callable[[], Sweep]) -> Callable[[Any, Any], dict[str, Any]]:
+    """The Lambda entry point of one sweeper: JSON logs with the Lambda context, metrics flushed once at the end."""
+    cache: dict[str, Any] = {}
+
+    def sweep() -> Sweep:
+        if "sweep" not in cache:
+            cache["sweep"] = build_sweep()
+        return cache["sweep"]
+
+    def store() -> ReceiptStore:
+        if "store" not in cache:
+            cache["store"] = store_from_env()
+        return cache["store"]
+
+    @metrics.log_metrics(raise_on_empty_metrics=False)
+    @logger.inject_lambda_context(log_event=False)
+    def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+        return handle(name, event, context, sweep=sweep, store=store)
+
+    return lambda_handler

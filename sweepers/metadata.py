@@ -1,0 +1,37 @@
+"""Weekly: every receipt's metadata (GSITYPE, TYPE=RECEIPT_METADATA) checked against the receipt, and Places.
+
+Places is consulted only when a key is configured (SSM parameter named by PLACES_API_KEY_PARAM in AWS, or
+GOOGLE_PLACES_API_KEY locally); without one the metadata is checked against the receipt's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from domain.model import ReceiptRef
+from domain.service import MetadataReport, validate_metadata
+from domain.store import ReceiptStore
+from sweepers.dependencies import SweepDependencies, places_client
+from sweepers.lambda_entry import handler_for
+from sweepers.runner import Sweep
+from sweepers.sources import WorkItem, receipts_with_metadata
+
+NAME = "metadata"
+
+
+def build(deps: SweepDependencies) -> Sweep:
+
+    def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> MetadataReport:
+        return validate_metadata(store, ref, dry_run=dry_run, places=deps.places)
+
+    def list_receipts(store: ReceiptStore, after: str | None) -> Iterator[WorkItem]:
+        return receipts_with_metadata(store, after=after)
+
+    return Sweep(NAME, list_receipts, process)
+
+
+def build_from_env() -> Sweep:
+    return build(SweepDependencies(places=places_client()))
+
+
+lambda_handler = handler_for(NAME, build_from_env)

@@ -1,0 +1,33 @@
+"""Weekly: PENDING labels the stream path missed, found through GSI3 and validated receipt by receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from domain.model import ReceiptRef, ValidationStatus
+from domain.service import ReceiptReport, validate_receipt
+from domain.store import ReceiptStore
+from sweepers.dependencies import SweepDependencies, build_verifier
+from sweepers.lambda_entry import handler_for
+from sweepers.runner import Sweep
+from sweepers.sources import WorkItem, receipts_with_statuses
+
+NAME = "pending"
+
+
+def build(deps: SweepDependencies) -> Sweep:
+
+    def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
+        return validate_receipt(store, ref, mode="pending", dry_run=dry_run, verifier=deps.verifier)
+
+    def list_receipts(store: ReceiptStore, after: str | None) -> Iterator[WorkItem]:
+        return receipts_with_statuses(store, (ValidationStatus.PENDING,), after=after)
+
+    return Sweep(NAME, list_receipts, process)
+
+
+def build_from_env() -> Sweep:
+    return build(SweepDependencies(verifier=build_verifier()))
+
+
+lambda_handler = handler_for(NAME, build_from_env)

@@ -1,0 +1,40 @@
+"""Quarterly: re-verifies the VALID and INVALID labels of every receipt, because rules and models improve.
+
+Receipts come from GSI3 (VALID and INVALID partitions merged in receipt order) rather than from GSITYPE RECEIPT:
+only receipts that hold such labels are loaded, and the cursor is the same receipt position the pending sweep uses.
+What changes is decided in `domain.service` (mode "reverify"): a label changes only when the new verdict differs
+from the stored one, never when a person validated it; otherwise only `last_verified_at` is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from domain.model import ReceiptRef, ValidationStatus
+from domain.service import ReceiptReport, validate_receipt
+from domain.store import ReceiptStore
+from sweepers.dependencies import SweepDependencies, build_verifier
+from sweepers.lambda_entry import handler_for
+from sweepers.runner import Sweep
+from sweepers.sources import WorkItem, receipts_with_statuses
+
+NAME = "reverify"
+STATUSES = (ValidationStatus.VALID, ValidationStatus.INVALID)
+
+
+def build(deps: SweepDependencies) -> Sweep:
+
+    def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
+        return validate_receipt(store, ref, mode="reverify", dry_run=dry_run, verifier=deps.verifier)
+
+    def list_receipts(store: ReceiptStore, after: str | None) -> Iterator[WorkItem]:
+        return receipts_with_statuses(store, STATUSES, after=after)
+
+    return Sweep(NAME, list_receipts, process)
+
+
+def build_from_env() -> Sweep:
+    return build(SweepDependencies(verifier=build_verifier()))
+
+
+lambda_handler = handler_for(NAME, build_from_env)

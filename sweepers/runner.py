@@ -1,0 +1,183 @@
+"""The one runner behind the three sweepers: bounded concurrency over receipts, a time budget, a cursor to continue.
+
+A sweep is a listing (receipts in a fixed order, each with a cursor that resumes after it) and a per-receipt call
+into the domain service. The runner submits receipts in listing order to a small thread pool; before each submission
+it checks the limit and the remaining time, and once it stops submitting it waits for the receipts in flight. So at
+any stop every receipt up to the last one submitted is done and none after it is: that receipt's cursor resumes the
+sweep with every label processed exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from domain.model import ReceiptRef
+from domain.store import ReceiptStore
+from sweepers.payload import SweepPayload
+from sweepers.sources import WorkItem, named_receipts
+from sweepers.summary import SweepSummary
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_WORKERS = 4
+DEFAULT_SAFETY_MARGIN_MS = 60_000  # room to finish the receipts in flight and invoke the continuation
+DEFAULT_MAX_CHAIN = 20
+
+
+class LambdaContextLike(Protocol):
+    """The part of the Lambda context the runner reads."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class UnknownReceipts(LookupError):
+    """Named receipts that are not in the table; raised before anything is processed."""
+
+    def __init__(self, refs: list[ReceiptRef], table: str):
+        names = ", ".join(str(r) for r in refs)
+        super().__init__(f"receipt {names} not found in table {table}")
+        self.refs = refs
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep: what it lists and what it does to one receipt (a call into `domain.service`)."""
+
+    name: str
+    list_receipts: Callable[[ReceiptStore, str | None], Iterator[WorkItem]]
+    process: Callable[[ReceiptStore, ReceiptRef, bool], Any]  # (store, ref, dry_run) -> report; raises on failure
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    max_workers: int = DEFAULT_MAX_WORKERS
+    safety_margin_ms: int = DEFAULT_SAFETY_MARGIN_MS
+    max_chain: int = DEFAULT_MAX_CHAIN
+
+    @classmethod
+    def from_env(cls) -> RunLimits:
+        """SWEEPER_MAX_CHAIN, SWEEPER_MAX_WORKERS and SWEEPER_SAFETY_MARGIN_MS, each optional."""
+        env = os.environ.get
+        return cls(
+            max_workers=max(1, int(env("SWEEPER_MAX_WORKERS", DEFAULT_MAX_WORKERS))),
+            safety_margin_ms=max(0, int(env("SWEEPER_SAFETY_MARGIN_MS", DEFAULT_SAFETY_MARGIN_MS))),
+            max_chain=max(0, int(env("SWEEPER_MAX_CHAIN", DEFAULT_MAX_CHAIN))),
+        )
+
+
+Continuation = Callable[[SweepPayload], None]
+
+
+def run_sweep(
+    sweep: Sweep,
+    payload: SweepPayload,
+    store: ReceiptStore,
+    context: LambdaContextLike,
+    *,
+    limits: RunLimits | None = None,
+    continue_with: Continuation | None = None,
+    on_receipt: Callable[[ReceiptRef], None] | None = None,
+) -> SweepSummary:
+    """Runs one invocation's share of a sweep and returns its summary.
+
+    Stops early (with `cursor` and `stopped_by`) at the limit, or when less than the safety margin is left. A time
+    stop continues through `continue_with` with the cursor and `chain + 1`, unless the chain is at its maximum.
+    """
+    limits = limits or RunLimits()
+    summary = SweepSummary(sweep=sweep.name, dry_run=payload.dry_run, chain=payload.chain)
+    if payload.receipts:
+        _require_receipts(store, payload)
+        listing = named_receipts(payload.receipts, after=payload.cursor)
+    else:
+        listing = sweep.list_receipts(store, payload.cursor)
+
+    cursor = payload.cursor
+    submitted = 0
+    stopped_by: str | None = None
+    with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix=f"sweep-{sweep.name}") as pool:
+        in_flight: dict[Future[Any], ReceiptRef] = {}
+        for item in listing:
+            if payload.limit is not None and submitted >= payload.limit:
+                stopped_by = "limit"
+                break
+            if context.get_remaining_time_in_millis() < limits.safety_margin_ms:
+                stopped_by = "time"
+                break
+            while len(in_flight) >= limits.max_workers:
+                _collect(wait(in_flight, return_when=FIRST_COMPLETED).done, in_flight, summary, on_receipt)
+            in_flight[pool.submit(sweep.process, store, item.ref, payload.dry_run)] = item.ref
+            submitted += 1
+            cursor = item.cursor
+        _collect(wait(in_flight).done, in_flight, summary, on_receipt)
+
+    if stopped_by is None:
+        return summary
+    summary.cursor, summary.stopped_by = cursor, stopped_by
+    log.info(
+        "sweep stopped early",
+        extra={"sweep": sweep.name, "stopped_by": stopped_by, "receipts": summary.receipts, "chain": payload.chain},
+    )
+    if stopped_by == "time":
+        _continue(sweep, payload, summary, submitted, limits, continue_with)
+    return summary
+
+
+def _collect(
+    done: set[Future[Any]],
+    in_flight: dict[Future[Any], ReceiptRef],
+    summary: SweepSummary,
+    on_receipt: Callable[[ReceiptRef], None] | None,
+) -> None:
+    for future in done:
+        ref = in_flight.pop(future)
+        try:
+            summary.add_report(ref, future.result())
+        except Exception as exc:  # one receipt failing must not stop the sweep; it is named in the summary
+            log.warning("receipt failed", extra={"receipt": str(ref), "error": type(exc).__name__}, exc_info=True)
+            summary.add_failure(ref, f"{type(exc).__name__}: {exc}")
+        if on_receipt is not None:
+            on_receipt(ref)
+
+
+def next_payload(payload: SweepPayload, cursor: str | None, submitted: int) -> SweepPayload:
+    """The continuation of `payload`: same request, resumed at `cursor`, one link further down the chain."""
+    limit = None if payload.limit is None else max(1, payload.limit - submitted)
+    return payload.model_copy(update={"cursor": cursor, "chain": payload.chain + 1, "limit": limit})
+
+
+def _continue(
+    sweep: Sweep,
+    payload: SweepPayload,
+    summary: SweepSummary,
+    submitted: int,
+    limits: RunLimits,
+    continue_with: Continuation | None,
+) -> None:
+    if continue_with is None:
+        return
+    if payload.chain + 1 > limits.max_chain:
+        summary.stopped_by = "max_chain"
+        log.warning(
+            "sweep chain at its maximum; not continuing",
+            extra={"sweep": sweep.name, "chain": payload.chain, "max_chain": limits.max_chain},
+        )
+        return
+    try:
+        continue_with(next_payload(payload, summary.cursor, submitted))
+    except Exception as exc:  # the sweep's work is done and reported; the next scheduled sweep picks up the rest
+        log.error("sweep continuation failed", extra={"sweep": sweep.name, "error": type(exc).__name__}, exc_info=True)
+        summary.continuation_error = f"{type(exc).__name__}: {exc}"
+        return
+    summary.continued = True
+
+
+def _require_receipts(store: ReceiptStore, payload: SweepPayload) -> None:
+    """Every named receipt must exist before anything is processed, so a typo writes nothing."""
+    missing = [ref for ref in dict.fromkeys(payload.receipts or []) if store.load_receipt(ref) is None]
+    if missing:
+        raise UnknownReceipts(missing, store.table_name)

@@ -1,0 +1,242 @@
+"""`sweep` runs a sweeper here, on the same runner as its Lambda; `invoke` runs the deployed one.
+
+`sweep` gives the runner a Lambda-like context with a generous budget and, should that budget ever run out, goes on
+from the cursor in-process instead of invoking itself. `invoke` sends the same payload (CONTRACT §5) to the deployed
+function, named by `--function-name` or by SWEEPER_FUNCTION_PREFIX + the sweep's name (e.g. with the Pulumi stack
+`dev`: SWEEPER_FUNCTION_PREFIX=receipt-validator-dev-sweeper- gives receipt-validator-dev-sweeper-pending).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cli.console import err_console, progress
+from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
+from cli.settings import Settings
+from domain.model import ReceiptRef
+from sweepers.dependencies import SweepDependencies, build_verifier, places_client
+from sweepers.local_context import LocalContext
+from sweepers.payload import BadPayload, SweepPayload
+from sweepers.runner import RunLimits, Sweep, UnknownReceipts, next_payload, run_sweep
+from sweepers.schedules import SWEEPER_HANDLERS
+from sweepers.summary import SweepSummary
+
+SWEEPS = tuple(SWEEPER_HANDLERS)
+LOCAL_BUDGET_S = 6 * 3600
+FUNCTION_PREFIX_VARIABLE = "SWEEPER_FUNCTION_PREFIX"
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a sweeper once, locally, on the same code path as its Lambda",
+        description="pending: PENDING labels (GSI3); metadata: every receipt's metadata (GSITYPE), with Google "
+        "Places when GOOGLE_PLACES_API_KEY is set; reverify: VALID/INVALID labels not validated by a person. "
+        "Exit 0 done, 1 some receipts failed (named on stderr), 2 bad usage (nothing written).",
+    )
+    _add_request_options(sweep)
+    sweep.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    sweep.set_defaults(func=run_sweep_command)
+
+    invoke = sub.add_parser(
+        "invoke",
+        help="invoke the deployed sweeper Lambda with the same payload and print its summary",
+        description=f"The function is --function-name, else ${FUNCTION_PREFIX_VARIABLE} + the sweep's name "
+        "(e.g. receipt-validator-dev-sweeper- + pending). The invocation is synchronous (RequestResponse).",
+    )
+    _add_request_options(invoke)
+    invoke.add_argument("--function-name", help=f"the Lambda function (default: ${FUNCTION_PREFIX_VARIABLE}<sweep>)")
+    invoke.add_argument("--json", action="store_true", help="print the function's JSON summary on stdout")
+    invoke.set_defaults(func=run_invoke_command)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_request_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sweep", choices=SWEEPS, help="which sweeper")
+    parser.add_argument(
+        "--receipt",
+        action="append",
+        default=[],
+        metavar="IMAGE_ID/RECEIPT_ID",
+        help="only this receipt (repeatable): the manual invocation",
+    )
+    parser.add_argument("--limit", type=_positive, help="at most N receipts")
+    parser.add_argument("--dry-run", action="store_true", help="compute and report verdicts, write nothing")
+
+
+def payload_from_args(args: argparse.Namespace) -> SweepPayload:
+    refs = []
+    for text in args.receipt:
+        try:
+            refs.append(ReceiptRef.parse(text))
+        except ValueError as exc:
+            raise UsageError(f"--receipt: {exc}") from None
+    return SweepPayload(receipts=refs or None, limit=args.limit, dry_run=args.dry_run)
+
+
+# ---- sweep ------------------------------------------------------------------------------------------------------
+
+
+def build_sweep(name: str, settings: Settings) -> Sweep:
+    """The sweep with what it needs: the verifier (labels) or a Places client when a key is set (metadata)."""
+    if name == "metadata":
+        deps = SweepDependencies(places=places_client())
+    else:
+        deps = SweepDependencies(verifier=build_verifier(llm=settings.llm, model=settings.model))
+    return importlib.import_module(f"sweepers.{name}").build(deps)
+
+
+def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
+    payload = payload_from_args(args)
+    store = settings.store()
+    _require_table(store, settings)
+    sweep = build_sweep(args.sweep, settings)
+    limits = RunLimits.from_env()
+    total = len(set(payload.receipts)) if payload.receipts else payload.limit
+    summary: SweepSummary | None = None
+    try:
+        with progress(f"sweep {args.sweep}", total=total) as advance:
+            while True:
+                part = run_sweep(
+                    sweep, payload, store, LocalContext(LOCAL_BUDGET_S), limits=limits, on_receipt=lambda _: advance(1)
+                )
+                if summary is None:
+                    summary = part
+                else:
+                    summary.merge(part)
+                if part.stopped_by != "time" or part.receipts == 0:
+                    break
+                payload = next_payload(payload, part.cursor, part.receipts)
+    except (UnknownReceipts, BadPayload) as exc:
+        raise UsageError(str(exc)) from None
+    return report(summary.as_dict(), as_json=args.json)
+
+
+def _require_table(store: Any, settings: Settings) -> None:
+    try:
+        store.describe()
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            raise UsageError(f"table {settings.table} does not exist at {settings.endpoint_url or 'AWS'}") from None
+        raise
+    except BotoCoreError as exc:
+        raise UsageError(f"cannot reach DynamoDB at {settings.endpoint_url or 'AWS'}: {exc}") from None
+
+
+# ---- invoke -----------------------------------------------------------------------------------------------------
+
+
+def lambda_client(settings: Settings) -> Any:
+    """A Lambda client in the configured region (boto3 honours AWS_ENDPOINT_URL_LAMBDA)."""
+    import boto3
+
+    return boto3.client("lambda", region_name=settings.region)
+
+
+def function_name(args: argparse.Namespace) -> str:
+    if args.function_name:
+        return args.function_name
+    prefix = os.environ.get(FUNCTION_PREFIX_VARIABLE)
+    if not prefix:
+        raise UsageError(
+            f"which function? pass --function-name, or set {FUNCTION_PREFIX_VARIABLE} "
+            f"(e.g. receipt-validator-dev-sweeper- for the Pulumi stack dev)"
+        )
+    return f"{prefix}{args.sweep}"
+
+
+def run_invoke_command(args: argparse.Namespace, settings: Settings) -> int:
+    payload = payload_from_args(args)
+    name = function_name(args)
+    client = lambda_client(settings)
+    try:
+        response = client.invoke(
+            FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload.as_event()).encode()
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            raise UsageError(f"function {name} not found in {settings.region}") from None
+        err_console().print(f"invoke {name} failed: {exc}", markup=False, highlight=False)
+        return EXIT_WORK_FAILED
+    except BotoCoreError as exc:
+        err_console().print(f"invoke {name} failed: {exc}", markup=False, highlight=False)
+        return EXIT_WORK_FAILED
+    body = _read_payload(response)
+    if response.get("FunctionError"):
+        message = body.get("errorMessage") if isinstance(body, dict) else None
+        err_console().print(
+            f"{name} failed ({response['FunctionError']}): {message or body}", markup=False, highlight=False
+        )
+        return EXIT_WORK_FAILED
+    if not isinstance(body, dict):
+        err_console().print(f"{name} returned something other than a summary: {body!r}", markup=False)
+        return EXIT_WORK_FAILED
+    if "error" in body:
+        raise UsageError(f"{name} refused the request: {body['error']}")
+    return report(body, as_json=args.json)
+
+
+def _read_payload(response: dict[str, Any]) -> Any:
+    raw = response.get("Payload")
+    data = raw.read() if hasattr(raw, "read") else raw
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode(errors="replace") if isinstance(data, bytes) else data
+
+
+# ---- reporting --------------------------------------------------------------------------------------------------
+
+
+def report(summary: dict[str, Any], *, as_json: bool) -> int:
+    """Prints the summary (one JSON object, or a few readable lines) and names failed receipts on stderr."""
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(readable(summary))
+    failed = summary.get("failed_receipts") or []
+    for failure in failed:
+        err_console().print(f"failed: {failure['receipt']}: {failure['error']}", markup=False, highlight=False)
+    return EXIT_WORK_FAILED if failed else EXIT_OK
+
+
+def readable(s: dict[str, Any]) -> str:
+    lines = [
+        f"sweep {s.get('sweep')}{' (dry run: nothing written)' if s.get('dry_run') else ''}: "
+        f"{s.get('receipts', 0)} receipts"
+    ]
+    if "metadata_seen" in s:
+        lines.append(
+            f"  metadata: {s['metadata_seen']} checked, {s.get('matched', 0)} MATCHED, {s.get('unsure', 0)} UNSURE, "
+            f"{s.get('no_match', 0)} NO_MATCH; {s.get('places_calls', 0)} Places calls"
+        )
+    else:
+        unchanged = f", {s['unchanged']} confirmed unchanged" if s.get("unchanged") else ""
+        lines.append(
+            f"  labels: {s.get('labels_seen', 0)} seen, {s.get('valid', 0)} VALID, {s.get('invalid', 0)} INVALID, "
+            f"{s.get('needs_review', 0)} NEEDS_REVIEW, {s.get('left_pending', 0)} undecided{unchanged}; "
+            f"{s.get('llm_calls', 0)} LLM calls"
+        )
+    lines.append(f"  writes: {s.get('writes', 0)}, lost races: {s.get('lost_races', 0)}, errors: {s.get('errors', 0)}")
+    if s.get("cursor"):
+        lines.append(f"  stopped early ({s.get('stopped_by')}); resume with cursor {s['cursor']}")
+    if s.get("continued"):
+        lines.append("  continued in a new invocation")
+    return "\n".join(lines)

@@ -129,7 +129,9 @@ class FakeOllama:
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-ollama", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-ollama", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,353 @@
+"""The service layer: the one entry point every door (stream handler, sweepers, CLI) calls.
+
+`validate_receipt` verifies a receipt's labels; `validate_metadata` its metadata. Both load the receipt once, decide on
+evidence only, write conditionally, and return a report. `report.failed` (errors > 0) means "not done: retry this
+receipt's records"; anything else means done, including lost races, which are benign.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from domain import places as places_mod
+from domain.cove.verifier import Verifier, build_verifier
+from domain.model import (
+    Answer,
+    Evidence,
+    MetadataStatus,
+    MetadataVerdict,
+    ReceiptContext,
+    ReceiptRef,
+    ReceiptWordLabel,
+    ValidationStatus,
+    Verdict,
+)
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["pending", "reverify"]
+EvaluateMetadata = Callable[[ReceiptContext], dict[str, list[Evidence]]]
+METADATA_FIELDS = ("merchant_name", "phone_number", "address")
+HUMAN_PREFIX = "human:"
+
+
+class ReceiptStore(Protocol):
+    """What the service needs from the store (domain/store.py implements it on DynamoDB)."""
+
+    def load_receipt(self, ref: ReceiptRef) -> ReceiptContext | None: ...
+
+    def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus) -> bool: ...
+
+    def touch_verified(self, label: ReceiptWordLabel, expected_status: ValidationStatus) -> bool: ...
+
+    def apply_metadata_verdict(self, verdict: MetadataVerdict) -> bool: ...
+
+
+class _Report(BaseModel):
+    errors: int = 0
+    error_messages: list[str] = Field(default_factory=list)
+    writes: int = Field(default=0, description="conditional updates that succeeded (a reverify touch counts)")
+    lost_races: int = Field(default=0, description="updates refused because the item changed since read: benign")
+
+    @property
+    def failed(self) -> bool:
+        """True when some work was not done and the receipt's records should be retried."""
+        return self.errors > 0
+
+    def fail(self, message: str) -> None:
+        self.errors += 1
+        self.error_messages.append(message)
+
+
+class ReceiptReport(_Report):
+    """What `validate_receipt` did; sum several with `add` (or `ReceiptReport.total`)."""
+
+    ref: ReceiptRef | None = None
+    receipts: int = 0
+    labels_seen: int = 0
+    valid: int = 0
+    invalid: int = 0
+    needs_review: int = 0
+    left_pending: int = Field(default=0, description="undecided: left as read (PENDING in pending mode)")
+    unchanged: int = Field(default=0, description="reverify: verdict equals the stored status (only touched)")
+    llm_calls: int = 0
+    verdicts: list[Verdict] = Field(default_factory=list)
+
+    def add(self, other: ReceiptReport) -> ReceiptReport:
+        """Adds `other` into this report (refs are dropped: a sum covers many receipts)."""
+        for name in (
+            "receipts",
+            "labels_seen",
+            "valid",
+            "invalid",
+            "needs_review",
+            "left_pending",
+            "unchanged",
+            "llm_calls",
+            "errors",
+            "writes",
+            "lost_races",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.error_messages.extend(other.error_messages)
+        self.verdicts.extend(other.verdicts)
+        self.ref = None
+        return self
+
+    @classmethod
+    def total(cls, reports: list[ReceiptReport]) -> ReceiptReport:
+        out = cls()
+        for r in reports:
+            out.add(r)
+        return out
+
+    def summary(self) -> dict[str, int]:
+        """The counters the doors print (CONTRACT §4's `--json`)."""
+        return self.model_dump(exclude={"ref", "verdicts", "error_messages"})
+
+    def count(self, status: ValidationStatus) -> None:
+        if status is ValidationStatus.VALID:
+            self.valid += 1
+        elif status is ValidationStatus.INVALID:
+            self.invalid += 1
+        elif status is ValidationStatus.NEEDS_REVIEW:
+            self.needs_review += 1
+        else:
+            self.left_pending += 1
+
+
+class MetadataReport(_Report):
+    """What `validate_metadata` did; sum several with `add`."""
+
+    ref: ReceiptRef | None = None
+    receipts: int = 0
+    metadata_seen: int = 0
+    matched: int = 0
+    unsure: int = 0
+    no_match: int = 0
+    places_calls: int = 0
+    verdicts: list[MetadataVerdict] = Field(default_factory=list)
+
+    def add(self, other: MetadataReport) -> MetadataReport:
+        for name in (
+            "receipts",
+            "metadata_seen",
+            "matched",
+            "unsure",
+            "no_match",
+            "places_calls",
+            "errors",
+            "writes",
+            "lost_races",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.error_messages.extend(other.error_messages)
+        self.verdicts.extend(other.verdicts)
+        self.ref = None
+        return self
+
+    def summary(self) -> dict[str, int]:
+        return self.model_dump(exclude={"ref", "verdicts", "error_messages"})
+
+
+# -- the verifier, once per process ------------------------------------------------------------------------------
+
+_default_verifier: Verifier | None = None
+_default_lock = threading.Lock()
+
+
+def default_verifier() -> Verifier:
+    """The process's verifier, built from the environment on first use (graph compiled once, one LLM client)."""
+    global _default_verifier
+    with _default_lock:
+        if _default_verifier is None:
+            _default_verifier = build_verifier()
+        return _default_verifier
+
+
+# -- labels ------------------------------------------------------------------------------------------------------
+
+
+def claims_for(context: ReceiptContext, mode: Mode) -> list[ReceiptWordLabel]:
+    """The labels a run verifies: PENDING ones, or (reverify) machine-decided VALID/INVALID ones."""
+    if mode == "pending":
+        return context.labels_with_status(ValidationStatus.PENDING)
+    return [
+        lb
+        for lb in context.labels_with_status(ValidationStatus.VALID, ValidationStatus.INVALID)
+        if not (lb.validated_by or "").startswith(HUMAN_PREFIX)
+    ]
+
+
+def validate_receipt(
+    store: ReceiptStore,
+    ref: ReceiptRef,
+    *,
+    mode: Mode = "pending",
+    dry_run: bool = False,
+    verifier: Verifier | None = None,
+) -> ReceiptReport:
+    """Verifies one receipt's labels and writes the verdicts that change something (unless `dry_run`)."""
+    report = ReceiptReport(ref=ref, receipts=1)
+    try:
+        context = store.load_receipt(ref)
+    except Exception as exc:  # any store failure: not done, retry later
+        log.warning("receipt_load_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
+        report.fail(f"load {ref}: {type(exc).__name__}: {exc}")
+        return report
+    if context is None:
+        log.info("receipt_not_found", extra={"receipt": str(ref)})
+        return report
+    claims = claims_for(context, mode)
+    report.labels_seen = len(claims)
+    if not claims:
+        return report
+
+    try:
+        result = (verifier or default_verifier()).verify(context, claims)
+    except Exception as exc:  # a fault in verification must not decide, nor lose the receipt
+        log.exception("receipt_verify_failed", extra={"receipt": str(ref)})
+        report.fail(f"verify {ref}: {type(exc).__name__}: {exc}")
+        report.left_pending += len(claims)
+        return report
+    report.llm_calls = result.llm_calls
+    for message in result.errors:
+        report.fail(message)
+
+    for verdict in result.verdicts:
+        report.verdicts.append(verdict)
+        report.count(verdict.status)
+        if not verdict.decided:
+            continue
+        read = verdict.label.validation_status
+        same = mode == "reverify" and verdict.status is read
+        report.unchanged += same
+        if not dry_run:
+            _write(store, report, verdict, read, touch_only=same)
+    log.info("receipt_validated", extra={"receipt": str(ref), **report.summary()})
+    return report
+
+
+def _write(
+    store: ReceiptStore, report: ReceiptReport, verdict: Verdict, read: ValidationStatus, *, touch_only: bool
+) -> None:
+    label = verdict.label
+    try:
+        if touch_only:
+            ok = store.touch_verified(label, expected_status=read)
+        else:
+            ok = store.apply_verdict(verdict, expected_status=read)
+    except Exception as exc:  # DynamoDB failure: this label is not done
+        log.warning(
+            "verdict_write_failed",
+            extra={"receipt": str(label.ref), "claim": label.claim_id, "error": type(exc).__name__},
+        )
+        report.fail(f"write {label.ref} {label.claim_id}: {type(exc).__name__}: {exc}")
+        return
+    if ok:
+        report.writes += 1
+    else:
+        report.lost_races += 1
+        log.info("verdict_lost_race", extra={"receipt": str(label.ref), "claim": label.claim_id})
+
+
+# -- metadata ----------------------------------------------------------------------------------------------------
+
+
+def metadata_decision(evidence: dict[str, list[Evidence]]) -> tuple[MetadataStatus, list[str], str]:
+    """(status, matched_fields, reasoning): MATCHED needs the name (or two fields) agreeing and nothing refuted."""
+    matched, refuted, notes = [], [], []
+    for name in METADATA_FIELDS:
+        items = evidence.get(name, [])
+        supports = any(e.answer is Answer.SUPPORTS for e in items)
+        refutes = any(e.answer is Answer.REFUTES for e in items)
+        if refutes:
+            refuted.append(name)
+        elif supports:
+            matched.append(name)
+        for e in items:
+            notes.append(f"{name}: {e.question}: {e.answer.value}{' - ' + e.detail if e.detail else ''}")
+    if matched and not refuted and ("merchant_name" in matched or len(matched) >= 2):
+        status = MetadataStatus.MATCHED
+    elif refuted and not matched:
+        status = MetadataStatus.NO_MATCH
+    else:
+        status = MetadataStatus.UNSURE
+    reasoning = "; ".join(notes) if notes else "no evidence about the metadata"
+    return status, matched, reasoning
+
+
+def validate_metadata(
+    store: ReceiptStore,
+    ref: ReceiptRef,
+    *,
+    dry_run: bool = False,
+    places: places_mod.PlacesClient | None = None,
+    evaluate_metadata: EvaluateMetadata | None = None,
+) -> MetadataReport:
+    """Checks merchant name, phone and address against the receipt (and Places when a client is given)."""
+    report = MetadataReport(ref=ref, receipts=1)
+    try:
+        context = store.load_receipt(ref)
+    except Exception as exc:
+        log.warning("receipt_load_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
+        report.fail(f"load {ref}: {type(exc).__name__}: {exc}")
+        return report
+    if context is None or context.metadata is None:
+        return report
+    report.metadata_seen = 1
+    metadata = context.metadata
+    if evaluate_metadata is None:
+        from domain.checks import evaluate_metadata
+
+    try:
+        evidence = {k: list(v) for k, v in evaluate_metadata(context).items()}
+    except Exception as exc:
+        log.exception("metadata_checks_failed", extra={"receipt": str(ref)})
+        report.fail(f"metadata checks {ref}: {type(exc).__name__}: {exc}")
+        return report
+    validated_by = "rule:metadata"
+    canonical: dict[str, str] = {}
+    query = places_mod.query_for(metadata) if places is not None else None
+    if places is not None and query:
+        report.places_calls += 1
+        try:
+            place = places.search_text(query)
+        except places_mod.PlacesUnavailable as exc:  # an error never decides: no verdict, retry later
+            report.fail(f"places {ref}: {exc}")
+            return report
+        for name, items in places_mod.place_evidence(metadata, place).items():
+            evidence.setdefault(name, []).extend(items)
+        canonical = places_mod.canonical_fields(place)
+        validated_by = f"rule:metadata+{places_mod.SOURCE}"
+
+    status, matched, reasoning = metadata_decision(evidence)
+    verdict = MetadataVerdict(
+        metadata=metadata,
+        status=status,
+        matched_fields=matched,
+        reasoning=reasoning,
+        validated_by=validated_by,
+        evidence=[e for items in evidence.values() for e in items],
+        canonical=canonical,
+    )
+    report.verdicts.append(verdict)
+    report.matched += status is MetadataStatus.MATCHED
+    report.unsure += status is MetadataStatus.UNSURE
+    report.no_match += status is MetadataStatus.NO_MATCH
+    if dry_run:
+        return report
+    try:
+        if store.apply_metadata_verdict(verdict):
+            report.writes += 1
+        else:
+            report.lost_races += 1
+    except Exception as exc:
+        log.warning("metadata_write_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
+        report.fail(f"write metadata {ref}: {type(exc).__name__}: {exc}")
+    return report

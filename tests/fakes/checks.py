@@ -1,0 +1,45 @@
+"""Stub deterministic checks, injected into the verifier in place of `domain.checks` (no monkeypatching)."""
+
+from __future__ import annotations
+
+from domain.cove.settings import LLMSettings
+from domain.cove.verifier import Verifier, build_verifier
+from domain.model import Answer, Evidence, ReceiptContext, ReceiptWordLabel, ValidationStatus
+
+
+class StubChecks:
+    """Code evidence scripted per claim id (`line/word/LABEL`), and the rules policy: decisive evidence decides."""
+
+    def __init__(self, evidence: dict[str, list[Evidence]] | None = None) -> None:
+        self.evidence = evidence or {}
+        self.evaluated: list[str] = []
+
+    def evaluate(self, context: ReceiptContext, label: ReceiptWordLabel) -> list[Evidence]:
+        self.evaluated.append(label.claim_id)
+        return list(self.evidence.get(label.claim_id, []))
+
+    @staticmethod
+    def rules_decision(label: ReceiptWordLabel, evidence: list[Evidence]) -> tuple[ValidationStatus, str, str] | None:
+        refute = [e for e in evidence if e.decisive and e.answer is Answer.REFUTES]
+        if refute:
+            return ValidationStatus.INVALID, refute[0].detail, refute[0].source
+        support = [e for e in evidence if e.decisive and e.answer is Answer.SUPPORTS]
+        if support and not any(e.answer is Answer.REFUTES for e in evidence):
+            return ValidationStatus.VALID, support[0].detail, support[0].source
+        return None
+
+
+def code(answer: Answer, *, decisive: bool = False, check: str = "amounts") -> Evidence:
+    """One piece of code evidence as a check module would give it."""
+    return Evidence(
+        question=f"{check} check",
+        answer=answer,
+        detail=f"{check} says {answer.value}",
+        source=f"rule:{check}",
+        decisive=decisive,
+    )
+
+
+def rules_only_verifier(checks: StubChecks | None = None) -> Verifier:
+    checks = checks or StubChecks()
+    return build_verifier(LLMSettings(provider="none"), evaluate=checks.evaluate, rules_decision=checks.rules_decision)

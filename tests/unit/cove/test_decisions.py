@@ -1,0 +1,134 @@
+"""Graph decisions: rules first, LLM answers compared by code, code refutation never outvoted."""
+
+from __future__ import annotations
+
+from domain.model import Answer, ValidationStatus
+from tests.fakes.checks import StubChecks, code, rules_only_verifier
+from tests.fakes.ollama_server import FakeOllama, asked_words, truth_responder
+from tests.fakes.receipts import GROCERY_TRUTH, grocery
+from tests.unit.cove.conftest import MakeVerifier
+
+V, INV, R, P = (
+    ValidationStatus.VALID,
+    ValidationStatus.INVALID,
+    ValidationStatus.NEEDS_REVIEW,
+    ValidationStatus.PENDING,
+)
+
+
+def statuses(result) -> dict[str, ValidationStatus]:
+    return {v.label.claim_id: v.status for v in result.verdicts}
+
+
+def test_rules_only_decides_what_code_can_and_leaves_the_rest_pending() -> None:
+    checks = StubChecks(
+        {
+            "9/2/GRAND_TOTAL": [code(Answer.SUPPORTS, decisive=True)],
+            "7/2/GRAND_TOTAL": [code(Answer.REFUTES, decisive=True)],
+            "8/2/TAX": [code(Answer.SUPPORTS)],  # support that is not decisive does not decide alone
+        }
+    )
+    ctx = grocery(wrong={(7, 2): "GRAND_TOTAL"})
+    result = rules_only_verifier(checks).verify(ctx, ctx.labels)
+    got = statuses(result)
+    assert got["9/2/GRAND_TOTAL"] is V
+    assert got["7/2/GRAND_TOTAL"] is INV
+    assert {s for cid, s in got.items() if cid not in ("9/2/GRAND_TOTAL", "7/2/GRAND_TOTAL")} == {P}
+    assert R not in got.values()
+    assert result.llm_calls == 0 and result.errors == []
+    by = {v.label.claim_id: v.validated_by for v in result.verdicts}
+    assert by["9/2/GRAND_TOTAL"] == "rule:amounts"
+
+
+def test_llm_agreeing_answers_decide(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    ctx = grocery(wrong={(7, 2): "GRAND_TOTAL", (9, 1): "TAX"})
+    result = make_verifier().verify(ctx, ctx.labels)
+    got = statuses(result)
+    assert got.pop("7/2/GRAND_TOTAL") is INV
+    assert got.pop("9/1/TAX") is INV
+    assert set(got.values()) == {V}
+    assert all(v.validated_by == "cove:fake-model" for v in result.verdicts)
+    assert all(v.reasoning for v in result.verdicts)
+    assert result.llm_calls == fake_ollama.calls == 2
+
+
+def test_low_confidence_gives_needs_review(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH, confidence=0.5)
+    ctx = grocery()
+    result = make_verifier().verify(ctx, ctx.labels)
+    assert set(statuses(result).values()) == {R}
+
+
+def test_disagreeing_answers_give_needs_review(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    # The role answer agrees with the (wrong) claim; the open "which words" answer points elsewhere.
+    fake_ollama.responder = truth_responder(
+        GROCERY_TRUTH, role_override=lambda key, role: "GRAND_TOTAL" if key == (9, 1) else role
+    )
+    ctx = grocery(wrong={(9, 1): "GRAND_TOTAL"})
+    result = make_verifier().verify(ctx, ctx.labels)
+    got = statuses(result)
+    assert got["9/1/GRAND_TOTAL"] is R
+    assert got["9/2/GRAND_TOTAL"] is V
+
+
+def test_code_refutation_beats_llm(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    # The fake model says every claim is right (it answers with the claimed labels).
+    claimed = {**GROCERY_TRUTH, (7, 2): "GRAND_TOTAL", (9, 1): "GRAND_TOTAL"}
+    fake_ollama.responder = truth_responder(claimed)
+    checks = StubChecks(
+        {
+            "7/2/GRAND_TOTAL": [code(Answer.REFUTES, decisive=True)],
+            "9/1/GRAND_TOTAL": [code(Answer.REFUTES)],  # not decisive: the LLM still cannot make it VALID
+        }
+    )
+    ctx = grocery(wrong={(7, 2): "GRAND_TOTAL", (9, 1): "GRAND_TOTAL"})
+    ctx.labels = [lb for lb in ctx.labels if lb.claim_id not in ("7/2/SUBTOTAL", "9/1/TAX")]
+    result = make_verifier(checks).verify(ctx, ctx.labels)
+    got = statuses(result)
+    assert got["7/2/GRAND_TOTAL"] is INV
+    assert got["9/1/GRAND_TOTAL"] is R
+    # A claim the rules decided gets no LLM question at all.
+    asked = {k for p in fake_ollama.prompts for k in asked_words(p)}
+    assert (7, 2) not in asked
+    assert (9, 1) in asked
+
+
+def test_code_support_stands_unless_llm_refutes_strongly(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    checks = StubChecks(
+        {
+            "8/2/TAX": [code(Answer.SUPPORTS)],  # LLM agrees -> VALID
+            "9/1/TAX": [code(Answer.SUPPORTS)],  # LLM refutes with confidence -> NEEDS_REVIEW
+        }
+    )
+    ctx = grocery(wrong={(9, 1): "TAX"})
+    got = statuses(make_verifier(checks).verify(ctx, ctx.labels))
+    assert got["8/2/TAX"] is V
+    assert got["9/1/TAX"] is R
+
+
+def test_shared_questions_are_asked_once(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    # Two claims on one word, two claims of one label type.
+    ctx = grocery(wrong={(9, 2): "TAX", (9, 1): "GRAND_TOTAL"})
+    make_verifier().verify(ctx, ctx.labels)
+    role_rows = [k for p in fake_ollama.prompts for k in asked_words(p)]
+    assert len(role_rows) == len(set(role_rows))
+    locate = [p for p in fake_ollama.prompts if "<questions>" in p]
+    assert len(locate) == 1
+    assert locate[0].count("Final amount due") == 1
+
+
+def test_unknown_label_without_template_stays_pending(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    ctx = grocery(wrong={(5, 1): "FRUIT_KIND"})
+    got = statuses(make_verifier().verify(ctx, ctx.labels))
+    assert got["5/1/FRUIT_KIND"] is P
+
+
+def test_legacy_alias_is_verified_as_its_canonical_label(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    ctx = grocery(wrong={(9, 2): "TOTAL"})
+    got = statuses(make_verifier().verify(ctx, ctx.labels))
+    assert got["9/2/TOTAL"] is V

@@ -3,6 +3,7 @@ the real arm64 layer fits Lambda's size limits."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tomllib
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 
 from infra import artifacts
 from infra.artifacts import (
+    CODE_PACKAGES,
     DIRECT_UPLOAD_LIMIT_BYTES,
     REPO_ROOT,
     UNZIPPED_LIMIT_BYTES,
@@ -49,12 +51,16 @@ def test_handler_modules_that_exist_are_packaged(tmp_path: Path) -> None:
 
 
 def test_code_zip_is_deterministic_and_cached(tmp_path: Path) -> None:
-    first = build_code_zip(tmp_path / "a")
-    second = build_code_zip(tmp_path / "b")
+    # A frozen copy: other work may be editing the live tree between two builds.
+    root = tmp_path / "repo"
+    for package in CODE_PACKAGES:
+        shutil.copytree(REPO_ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    first = build_code_zip(tmp_path / "a", root=root)
+    second = build_code_zip(tmp_path / "b", root=root)
     assert first.path.read_bytes() == second.path.read_bytes()
     assert first.source_code_hash == second.source_code_hash
     mtime = first.path.stat().st_mtime_ns
-    again = build_code_zip(tmp_path / "a")
+    again = build_code_zip(tmp_path / "a", root=root)
     assert again.path == first.path and again.path.stat().st_mtime_ns == mtime
 
 

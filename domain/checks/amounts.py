@@ -222,6 +222,12 @@ def _not_an_amount(facts: ReceiptFacts, label: str, word: ReceiptWord) -> Eviden
     if not any(c.isdigit() for c in text):
         # A coupon is sometimes labelled on its description; only the other amounts need digits.
         return _ev(q, Answer.REFUTES, f"{text!r} has no digits", "shape", decisive=label not in {"COUPON", "DISCOUNT"})
+    key = (word.line_id, word.word_id)
+    if key in facts.arithmetic.quantities:
+        return _ev(q, Answer.REFUTES, f"{text!r} is the quantity of {facts.arithmetic.products[key]}", "shape", True)
+    if re.fullmatch(r"[xX]?\d{1,4}[xX@]?", text) and facts.cents_amounts >= 2:
+        # This receipt prints money with cents, so a bare whole number on it is a count or a code.
+        return _ev(q, Answer.REFUTES, f"{text!r} is a whole number; amounts here have cents", "shape", True)
     return _ev(q, Answer.REFUTES, f"{text!r} does not read as an amount", "shape")
 
 

@@ -26,6 +26,7 @@ class ReceiptFacts:
     words: dict[WordKey, ReceiptWord] = field(default_factory=dict)
     tender_cents: set[int] = field(default_factory=set)
     largest_lower: int | None = None
+    cents_amounts: int = 0  # amounts printed with cents: tells whether this receipt's money has decimals
     dates: set[WordKey] = field(default_factory=set)
     times: set[WordKey] = field(default_factory=set)
     phones: dict[WordKey, str] = field(default_factory=dict)
@@ -107,6 +108,7 @@ def build_facts(context: ReceiptContext) -> ReceiptFacts:
         row_index={(w.line_id, w.word_id): row.index for row in rows for w in row.words},
     )
     facts.tender_cents = {a.cents for row in rows[start:] if "TENDER" in row.roles for a in row.amounts}
+    facts.cents_amounts = sum(len(row.amounts) for row in rows)
     positives = [a.cents for a in lower if a.cents > 0]
     facts.largest_lower = max(positives) if positives else None
     _find_shapes(facts)

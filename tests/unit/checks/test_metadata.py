@@ -1,0 +1,85 @@
+"""Merchant names and addresses, and the receipt metadata checked against the receipt."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.checks import evaluate_metadata
+from domain.checks.metadata import normalize_name
+from domain.model import Answer
+from tests.unit.checks.decide import decide
+from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, make_receipt
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Trader Joe's", "TRADER JOES"),
+        ("Trader Joe's #123", "trader joe's"),
+        ("Ben & Jerry's", "BEN AND JERRYS"),
+        ("Safeway - Downtown", "SAFEWAY"),
+        ("The Home Depot", "HOME DEPOT"),
+        ("Costco Wholesale Corp.", "COSTCO WHOLESALE"),
+        ("Joe's Mkt", "Joe's Market"),
+        ("Walgreens Store 1234", "WALGREENS"),
+    ],
+)
+def test_names_that_are_the_same_store(a: str, b: str) -> None:
+    assert normalize_name(a) == normalize_name(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Trader Joe's", "Whole Foods"), ("Target", "Walmart"), ("Ben's", "Jerry's")])
+def test_names_that_differ(a: str, b: str) -> None:
+    assert normalize_name(a) != normalize_name(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("MAIN", "ADDRESS_LINE", "VALID"),
+        ("ST", "ADDRESS_LINE", "VALID"),
+        ("93101", "ADDRESS_LINE", "VALID"),
+        ("TRADER", "ADDRESS_LINE", "INVALID"),  # the merchant name line
+        ("4.49", "ADDRESS_LINE", "INVALID"),
+        ("(805)", "ADDRESS_LINE", "INVALID"),
+        ("BREAD", "ADDRESS_LINE", "INVALID"),
+        ("JOE'S", "MERCHANT_NAME", "VALID"),
+        ("MAIN", "MERCHANT_NAME", "INVALID"),  # an address line, and the name is printed elsewhere
+        ("13.39", "MERCHANT_NAME", "INVALID"),
+    ],
+)
+def test_identity_claims(text: str, label: str, expected: str | None) -> None:
+    assert decide(make_receipt(GROCERY, GROCERY_META), text, label) == expected
+
+
+def _answers(meta: dict[str, str]) -> dict[str, list[Answer]]:
+    evidence = evaluate_metadata(make_receipt(GROCERY, meta))
+    return {field: [e.answer for e in items] for field, items in evidence.items()}
+
+
+def test_metadata_that_matches_the_receipt_is_supported() -> None:
+    answers = _answers(GROCERY_META)
+    assert answers == {
+        "merchant_name": [Answer.SUPPORTS],
+        "phone_number": [Answer.SUPPORTS],
+        "address": [Answer.SUPPORTS],
+    }
+
+
+def test_metadata_of_another_store_is_refuted() -> None:
+    answers = _answers(
+        {
+            "merchant_name": "Whole Foods Market",
+            "address": "900 Elm Avenue, Reno, NV 89501",
+            "phone_number": "775-555-0199",
+        }
+    )
+    assert answers == {
+        "merchant_name": [Answer.REFUTES],
+        "phone_number": [Answer.REFUTES],
+        "address": [Answer.REFUTES],
+    }
+
+
+def test_no_metadata_gives_no_evidence() -> None:
+    assert evaluate_metadata(make_receipt(GROCERY)) == {"merchant_name": [], "phone_number": [], "address": []}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 
+import pulumi
 import pytest
 
+from infra.artifacts import REPO_ROOT
 from infra.iam import wildcard_violations
 from stream_handlers.filter_pattern import FILTER_PATTERNS, filter_criteria_json
 from sweepers.schedules import SCHEDULES, STREAM_HANDLER, SWEEPER_HANDLERS
-from tests.infra.conftest import EXISTING_STREAM_ARN, Program
+from tests.infra.conftest import EXISTING_STREAM_ARN, Program, RecordingMocks
 
 pytestmark = [
     pytest.mark.infra,
@@ -382,3 +385,27 @@ def test_outputs(new_table_program: Program) -> None:
     assert out["streamFunction"] == "rv-test-stream"
     assert out["sweeperFunctions"] == {s: f"rv-test-sweeper-{s}" for s in SWEEPERS}
     assert out["deadLetterQueueUrl"].endswith("/rv-test-dlq")
+
+
+def test_entry_point_runs_from_config_without_building(tmp_path) -> None:
+    """`infra/__main__.py` as Pulumi runs it: config in the project namespace, placeholders, no pip."""
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="receipt-validator", stack="ci", preview=False)
+    pulumi.runtime.set_all_config(
+        {
+            "receipt-validator:buildArtifacts": "false",
+            "receipt-validator:artifactCacheDir": str(tmp_path),
+            "receipt-validator:existingTableName": "receipts",
+            "receipt-validator:existingTableStreamArn": "arn:aws:dynamodb:us-east-1:1:table/receipts/stream/x",
+        }
+    )
+    try:
+        pulumi.runtime.test(lambda: runpy.run_path(str(REPO_ROOT / "infra" / "__main__.py")) and None)()
+    finally:
+        pulumi.runtime.set_all_config({})
+    functions = [r for r in mocks.resources if r.typ == FUNCTION]
+    assert sorted(r.inputs["name"] for r in functions) == sorted(
+        ["receipt-validator-ci-stream"] + [f"receipt-validator-ci-sweeper-{s}" for s in SWEEPERS]
+    )
+    assert not [r for r in mocks.resources if r.typ == "aws:dynamodb/table:Table"]
+    assert list(tmp_path.iterdir()) == []  # nothing was built

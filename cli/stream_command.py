@@ -1,0 +1,99 @@
+"""`receipt-validator stream`: the table's stream through the real stream handler, as the Lambda mapping would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cli.console import err_console, out_console
+from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
+from cli.settings import Settings
+from cli.stream_reader import ReaderOptions
+from cli.stream_summary import StreamRunSummary
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "stream",
+        help="run the stream handler on the table's stream, as the Lambda event source mapping would",
+        description="Reads every shard from TRIM_HORIZON, applies the mapping's filter, sends batches to the real "
+        "handler in this process, retries from the first failed record, bisects on function errors, and lists "
+        "records that exhausted their retries. Exit 1 when some records ended on the on-failure list.",
+    )
+    p.add_argument(
+        "--until-idle",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="stop after the stream has been quiet this long (default 2; 0 = keep reading until Ctrl-C)",
+    )
+    p.add_argument("--batch-size", type=int, default=10, metavar="N", help="records per invocation (default 10)")
+    p.add_argument(
+        "--batching-window",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait up to S seconds to fill a batch (default 0: send what a read returned)",
+    )
+    p.add_argument("--max-retries", type=int, default=3, metavar="N", help="retries of a failing batch (default 3)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    p.set_defaults(func=run)
+
+
+def options_from_args(args: argparse.Namespace) -> ReaderOptions:
+    if not 1 <= args.batch_size <= 10_000:
+        raise UsageError("--batch-size must be 1..10000")
+    if not 0 <= args.batching_window <= 300:
+        raise UsageError("--batching-window must be 0..300 seconds")
+    if args.max_retries < 0:
+        raise UsageError("--max-retries must be >= 0")
+    if args.until_idle < 0:
+        raise UsageError("--until-idle must be >= 0")
+    return ReaderOptions(
+        batch_size=args.batch_size,
+        batching_window_s=args.batching_window,
+        max_retries=args.max_retries,
+        until_idle_s=args.until_idle or None,
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.stream_runtime import run_stream
+
+    options = options_from_args(args)
+    verbose = getattr(args, "verbose", 0) > 0
+    summary = run_stream(settings, options, function_output=sys.stderr if verbose else None)
+    if args.json:
+        print(json.dumps(summary.as_dict(), sort_keys=False))
+    else:
+        print_summary(summary)
+    report_failures(summary)
+    return EXIT_WORK_FAILED if summary.on_failure else EXIT_OK
+
+
+def print_summary(summary: StreamRunSummary) -> None:
+    data = summary.as_dict()
+    out_console().print(
+        f"stream: {data['records_read']} records read, {data['records_passed_filter']} passed the filter, "
+        f"{data['batches']} batches ({data['invocations']} invocations); {data['receipts']} receipts, "
+        f"{data['labels_seen']} PENDING labels seen: {data['valid']} VALID, {data['invalid']} INVALID, "
+        f"{data['needs_review']} NEEDS_REVIEW, {data['left_pending']} left PENDING; "
+        f"{data['llm_calls']} LLM calls, {data['errors']} errors",
+        highlight=False,
+    )
+
+
+def report_failures(summary: StreamRunSummary) -> None:
+    """The on-failure list (Lambda's on-failure destination), on stderr."""
+    if not summary.on_failure:
+        return
+    console = err_console()
+    console.print(f"[red]{summary.failed_records} records exhausted their retries[/] (on-failure list):")
+    for entry in summary.on_failure:
+        console.print(
+            f"  shard {entry['shard_id']} {entry['start_sequence_number']}..{entry['end_sequence_number']} "
+            f"({entry['batch_size']} records, receipts {', '.join(entry['receipts']) or '?'}): {entry['reason']}",
+            markup=False,
+            highlight=False,
+        )

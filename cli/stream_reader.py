@@ -1,0 +1,305 @@
+"""The local event source mapping: reads the table's stream and runs the real stream handler on it, as Lambda would.
+
+Per shard, in order: GetRecords from TRIM_HORIZON (so a fresh run sees what was written before it started; the
+checkpoint of each shard is kept in memory for the run), convert each record to its Lambda event form, apply the
+mapping's filter (EventBridge semantics, `cli.stream_filter`), gather batches (batch size, batching window), invoke the
+handler with a Lambda-like context, and honour the answer the way Lambda does for streams:
+
+- `batchItemFailures`: checkpoint before the lowest failed sequence number and retry from there;
+- a function error (the handler raised, or its response was not understood): bisect the batch and retry the halves;
+- each retry counts against `max_retries`; records still failing then go to the on-failure list (Lambda's on-failure
+  destination), and the shard moves on.
+
+Expired shard iterators are re-obtained from the checkpoint. The handler's output (JSON logs, EMF) is captured as the
+Lambda runtime captures stdout; the counts come from the handler's per-invocation summary (stream_handlers/summary.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from botocore.exceptions import ClientError
+
+from cli.stream_events import LocalLambdaContext, lambda_record, sequence_number
+from cli.stream_filter import StreamFilter
+from cli.stream_summary import StreamRunSummary
+from domain import keys
+from stream_handlers.summary import InvocationSummary
+
+Handler = Callable[[dict[str, Any], Any], Any]
+SummarySource = Callable[[], InvocationSummary | None]
+
+GET_RECORDS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    batch_size: int = 10
+    batching_window_s: float = 0.0
+    max_retries: int = 3
+    bisect_on_error: bool = True
+    until_idle_s: float | None = 2.0  # None: read until interrupted
+    poll_interval_s: float = 0.1
+    retry_delay_s: float = 0.05  # doubled per retry
+    function_timeout_s: float = 300.0
+    starting_position: str = "TRIM_HORIZON"
+
+
+@dataclass
+class _Shard:
+    shard_id: str
+    parent_id: str | None
+    iterator: str | None = None
+    checkpoint: str | None = None  # last sequence number read
+    closed: bool = False  # GetRecords returned no next iterator
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    buffer_since: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.closed and not self.buffer
+
+
+@dataclass
+class _Attempt:
+    records: list[dict[str, Any]]
+    retries: int = 0
+
+
+@dataclass
+class _Result:
+    first_failed: int | None = None  # index into the batch of the lowest failed record; None when all succeeded
+    error: str | None = None  # set for a function error
+
+    @property
+    def ok(self) -> bool:
+        return self.first_failed is None and self.error is None
+
+
+class StreamReader:
+    def __init__(
+        self,
+        streams_client: Any,
+        stream_arn: str,
+        handler: Handler,
+        summary_source: SummarySource,
+        *,
+        options: ReaderOptions | None = None,
+        region: str = "us-east-1",
+        stream_filter: StreamFilter | None = None,
+        function_output: TextIO | None = None,
+        on_invocation: Callable[[StreamRunSummary], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.client = streams_client
+        self.stream_arn = stream_arn
+        self.handler = handler
+        self.summary_source = summary_source
+        self.options = options or ReaderOptions()
+        self.region = region
+        self.filter = stream_filter or StreamFilter()
+        self.function_output = function_output
+        self.on_invocation = on_invocation
+        self.sleep = sleep
+        self.clock = clock
+        self.shards: dict[str, _Shard] = {}
+        self.summary = StreamRunSummary()
+
+    # -- the loop ------------------------------------------------------------------------------------------------
+
+    def run(self) -> StreamRunSummary:
+        """Reads until the stream has been idle for `until_idle_s` (or forever), then flushes what is buffered."""
+        idle_since = self.clock()
+        while True:
+            self._discover_shards()
+            got = False
+            for shard in self._readable_shards():
+                got |= self._poll(shard)
+                self._dispatch_ready(shard, draining=False)
+            if got:
+                idle_since = self.clock()
+                continue
+            if self._idle_long_enough(idle_since) or self._all_shards_finished():
+                break
+            self.sleep(self.options.poll_interval_s)
+        for shard in self.shards.values():
+            self._dispatch_ready(shard, draining=True)
+        return self.summary
+
+    def _idle_long_enough(self, idle_since: float) -> bool:
+        limit = self.options.until_idle_s
+        return limit is not None and self.clock() - idle_since >= limit
+
+    def _all_shards_finished(self) -> bool:
+        return bool(self.shards) and all(s.finished for s in self.shards.values())
+
+    def _discover_shards(self) -> None:
+        start: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"StreamArn": self.stream_arn}
+            if start:
+                kwargs["ExclusiveStartShardId"] = start
+            description = self.client.describe_stream(**kwargs)["StreamDescription"]
+            for shard in description.get("Shards", []):
+                if shard["ShardId"] not in self.shards:
+                    self.shards[shard["ShardId"]] = _Shard(shard["ShardId"], shard.get("ParentShardId"))
+            start = description.get("LastEvaluatedShardId")
+            if not start:
+                return
+
+    def _readable_shards(self) -> list[_Shard]:
+        """Shards not yet finished whose parent (if known) is finished: a child's records come after its parent's."""
+        out = []
+        for shard in self.shards.values():
+            parent = self.shards.get(shard.parent_id or "")
+            if shard.closed or (parent is not None and not parent.finished):
+                continue
+            out.append(shard)
+        return out
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    def _iterator(self, shard: _Shard) -> str:
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard.shard_id}
+        if shard.checkpoint is not None:
+            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=shard.checkpoint)
+        else:
+            kwargs["ShardIteratorType"] = self.options.starting_position
+        return self.client.get_shard_iterator(**kwargs)["ShardIterator"]
+
+    def _poll(self, shard: _Shard) -> bool:
+        """One GetRecords on the shard; True if it returned records."""
+        if shard.iterator is None:
+            shard.iterator = self._iterator(shard)
+        try:
+            page = self.client.get_records(ShardIterator=shard.iterator, Limit=GET_RECORDS_LIMIT)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("ExpiredIteratorException", "TrimmedDataAccessException"):
+                shard.iterator = None  # re-obtained from the checkpoint on the next poll
+                return False
+            raise
+        shard.iterator = page.get("NextShardIterator")
+        if shard.iterator is None:
+            shard.closed = True
+        raw_records = page.get("Records", [])
+        for raw in raw_records:
+            record = lambda_record(raw, self.stream_arn, self.region)
+            shard.checkpoint = sequence_number(record)
+            self.summary.records_read += 1
+            if self.filter.matches(record):
+                self.summary.records_passed_filter += 1
+                if not shard.buffer:
+                    shard.buffer_since = self.clock()
+                shard.buffer.append(record)
+        return bool(raw_records)
+
+    def _dispatch_ready(self, shard: _Shard, *, draining: bool) -> None:
+        """Sends full batches; a partial one once the batching window has passed (or when draining)."""
+        size = self.options.batch_size
+        while len(shard.buffer) >= size:
+            batch, shard.buffer = shard.buffer[:size], shard.buffer[size:]
+            shard.buffer_since = self.clock()
+            self.deliver(shard.shard_id, batch)
+        window_over = self.clock() - shard.buffer_since >= self.options.batching_window_s
+        if shard.buffer and (draining or window_over):
+            batch, shard.buffer = shard.buffer, []
+            self.deliver(shard.shard_id, batch)
+
+    # -- invoking ------------------------------------------------------------------------------------------------
+
+    def deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+        """Invokes the handler with `batch` until it succeeds, retrying and bisecting as the mapping would."""
+        self.summary.batches += 1
+        queue = deque([_Attempt(batch)])
+        while queue:
+            attempt = queue.popleft()
+            result = self._invoke(attempt.records)
+            if result.ok:
+                continue
+            if result.error is not None:
+                self.summary.function_errors += 1
+                if self.options.bisect_on_error and len(attempt.records) > 1:
+                    self.summary.bisects += 1
+                    mid = len(attempt.records) // 2
+                    queue.appendleft(_Attempt(attempt.records[mid:], attempt.retries + 1))
+                    queue.appendleft(_Attempt(attempt.records[:mid], attempt.retries + 1))
+                    continue
+                rest, reason = attempt.records, f"function error: {result.error}"
+            else:
+                rest, reason = attempt.records[result.first_failed :], "records reported in batchItemFailures"
+            if attempt.retries >= self.options.max_retries:
+                self._give_up(shard_id, rest, reason, attempt.retries)
+                continue
+            self.summary.retries += 1
+            self.sleep(self.options.retry_delay_s * 2**attempt.retries)
+            queue.appendleft(_Attempt(rest, attempt.retries + 1))
+
+    def _invoke(self, records: list[dict[str, Any]]) -> _Result:
+        event = {"Records": records}
+        context = LocalLambdaContext(timeout_s=self.options.function_timeout_s, region=self.region)
+        sink = self.function_output if self.function_output is not None else io.StringIO()
+        try:
+            with contextlib.redirect_stdout(sink):
+                response = self.handler(event, context)
+            summary = self.summary_source()
+        except Exception as exc:  # a function error, as Lambda sees an unhandled exception
+            self.summary.add_invocation(None)
+            self._notify()
+            return _Result(error=f"{type(exc).__name__}: {exc}")
+        self.summary.add_invocation(summary)
+        self._notify()
+        return _interpret(response, records)
+
+    def _notify(self) -> None:
+        if self.on_invocation is not None:
+            self.on_invocation(self.summary)
+
+    def _give_up(self, shard_id: str, records: list[dict[str, Any]], reason: str, retries: int) -> None:
+        seqs = [sequence_number(r) for r in records]
+        self.summary.on_failure.append(
+            {
+                "shard_id": shard_id,
+                "start_sequence_number": seqs[0],
+                "end_sequence_number": seqs[-1],
+                "batch_size": len(records),
+                "sequence_numbers": seqs,
+                "receipts": sorted({r for r in (_receipt_of(rec) for rec in records) if r}),
+                "retries": retries,
+                "reason": reason,
+            }
+        )
+
+
+def _interpret(response: Any, records: list[dict[str, Any]]) -> _Result:
+    """Lambda's reading of a stream function's response: the lowest failed sequence number is the checkpoint."""
+    if response is None:
+        return _Result()
+    if not isinstance(response, dict):
+        return _Result(error=f"response is not an object: {type(response).__name__}")
+    failures = response.get("batchItemFailures")
+    if not failures:
+        return _Result()
+    index = {sequence_number(r): i for i, r in enumerate(records)}
+    positions = []
+    for item in failures:
+        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not identifier or identifier not in index:
+            return _Result(error=f"batchItemFailures names an unknown record: {identifier!r}")
+        positions.append(index[identifier])
+    return _Result(first_failed=min(positions))
+
+
+def _receipt_of(record: dict[str, Any]) -> str | None:
+    try:
+        k = record["dynamodb"]["Keys"]
+        parsed = keys.parse_keys(k["PK"]["S"], k["SK"]["S"])
+    except (KeyError, TypeError, keys.KeyFormatError):
+        return None
+    return f"{parsed.image_id}/{parsed.receipt_id}"

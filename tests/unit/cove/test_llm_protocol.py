@@ -12,7 +12,7 @@ from domain.labels import ALL_LABELS, LEGACY_ALIASES
 from domain.model import Answer, ReceiptContext, ValidationStatus
 from domain.service import ReceiptReport, validate_receipt
 from tests.fakes.checks import StubChecks, code
-from tests.fakes.ollama_server import FakeOllama, ChatRequest, asked_words, outside_data_blocks, truth_responder
+from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, outside_data_blocks, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery, make_context
 from tests.fakes.store import FakeStore
 from tests.unit.cove.conftest import MakeVerifier
@@ -148,7 +148,7 @@ def test_rule_verdicts_are_still_written_when_the_llm_fails(
 def test_a_transient_429_is_retried_and_then_decides(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
     fake_ollama.fault, fake_ollama.fault_times = "429", 1
-    store, report = run_all([grocery()], make_verifier())
+    _, report = run_all([grocery()], make_verifier())
     assert report.errors == 0 and report.valid == report.labels_seen
     assert fake_ollama.calls == report.llm_calls == 3
 
@@ -170,9 +170,9 @@ def test_prompt_injection_cannot_override_a_code_refutation(
         """A model that fell for it: confirms every label, fully confident."""
         if req.schema_title == "RoleAnswers":
             words = asked_words(req.prompt)
-            return {"answers": [{"word": f"{l}/{w}", "role": claims[(l, w)], "confidence": 1.0} for l, w in words]}
+            return {"answers": [{"word": f"{ln}/{w}", "role": claims[(ln, w)], "confidence": 1.0} for ln, w in words]}
         qids = re.findall(r"^(q\d+):", req.prompt, re.M)
-        every = [f"{l}/{w}" for l, w in claims]
+        every = [f"{ln}/{w}" for ln, w in claims]
         return {"answers": [{"question": q, "words": every, "confidence": 1.0} for q in qids]}
 
     fake_ollama.responder = obedient

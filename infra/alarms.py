@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -70,18 +71,20 @@ def invocation_window(expression: str) -> Window | None:
     return Window(period=period, evaluation_periods=periods)
 
 
-def create_topic(alarm_email: str | None) -> aws.sns.Topic:
-    topic = aws.sns.Topic("alarms", name_prefix="receipt-validator-alarms-")
+def create_topic(prefix: str, alarm_email: str | None) -> aws.sns.Topic:
+    topic = aws.sns.Topic("alarms", name=f"{prefix}-alarms")
     if alarm_email:
         aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email", endpoint=alarm_email)
     return topic
 
 
-def _alarm(name: str, topic: aws.sns.Topic, **kwargs) -> aws.cloudwatch.MetricAlarm:
+def _alarm(name: str, topic: aws.sns.Topic, **kwargs: Any) -> aws.cloudwatch.MetricAlarm:
     return aws.cloudwatch.MetricAlarm(name, name=name, alarm_actions=[topic.arn], ok_actions=[topic.arn], **kwargs)
 
 
-def _lambda_metric(function_name: pulumi.Input[str], metric: str, stat: str, period: int = ALARM_PERIOD):
+def _lambda_metric(
+    function_name: pulumi.Input[str], metric: str, stat: str, period: int = ALARM_PERIOD
+) -> aws.cloudwatch.MetricAlarmMetricQueryMetricArgs:
     return aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
         namespace="AWS/Lambda",
         metric_name=metric,

@@ -6,6 +6,7 @@ docs/deploy.md lists the keys with `pulumi config set` examples.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         problems = []
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", self.prefix):
+            problems.append("prefix must be 1..40 letters, digits or '-' (it starts every resource name)")
         if self.table.use_existing and not self.table.existing_stream_arn:
             problems.append("existingTableName needs existingTableStreamArn (the stream to subscribe to)")
         if self.table.existing_stream_arn and "/stream/" not in self.table.existing_stream_arn:

@@ -76,7 +76,8 @@ def artifact_bucket(settings: Settings) -> pulumi.Output[str]:
     """The configured bucket, or a private one owned by the stack."""
     if settings.artifact_bucket:
         return pulumi.Output.from_input(settings.artifact_bucket)
-    bucket = aws.s3.Bucket("artifacts", bucket_prefix=f"{settings.prefix[:40]}-artifacts-")
+    # bucket_prefix: at most 37 characters, lower case.
+    bucket = aws.s3.Bucket("artifacts", bucket_prefix=f"{settings.prefix.lower()[:26]}-artifacts-")
     aws.s3.BucketPublicAccessBlock(
         "artifacts",
         bucket=bucket.id,

@@ -32,7 +32,7 @@ def build_stack(settings: Settings, artifacts: LocalArtifacts) -> dict[str, pulu
     schedules = create_schedules(settings.prefix, sweepers, dlq)
     allow_rules_to_dead_letter(dlq, [s.rule.arn for s in schedules.values()])
 
-    topic = create_topic(settings.alarm_email)
+    topic = create_topic(settings.prefix, settings.alarm_email)
     for fn in functions.values():
         function_alarms(settings.prefix, fn, topic)
     iterator_age_alarm(settings.prefix, stream_fn, topic, settings.iterator_age_alarm_seconds)

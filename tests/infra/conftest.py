@@ -115,6 +115,7 @@ def existing_table_program() -> Program:
         prefix="rv-prod",
         table=TableSettings(existing_name="receipts-prod", existing_stream_arn=EXISTING_STREAM_ARN),
         places_api_key_param=None,
+        artifact_bucket="team-artifacts",
         secrets_kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
     return run_program(settings)

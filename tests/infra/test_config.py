@@ -52,6 +52,8 @@ def test_values_are_parsed() -> None:
         {"sweeperTimeout": "901"},
         {"validatorLlm": "gpt"},
         {"buildArtifacts": "maybe"},
+        {"prefix": "x" * 41},
+        {"prefix": "has space"},
     ],
 )
 def test_unworkable_settings_are_refused(cfg: dict[str, str]) -> None:

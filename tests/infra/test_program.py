@@ -60,6 +60,20 @@ def test_layer_is_arm64_python312_uploaded_through_s3(new_table_program: Program
     assert layer.inputs["s3Bucket"] == obj.inputs["bucket"]
 
 
+def test_artifact_bucket_is_private_with_a_valid_prefix(new_table_program: Program) -> None:
+    bucket = new_table_program.one("aws:s3/bucket:Bucket").inputs
+    assert len(bucket["bucketPrefix"]) <= 37 and bucket["bucketPrefix"] == bucket["bucketPrefix"].lower()
+    block = new_table_program.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    assert all(
+        block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+
+
+def test_configured_artifact_bucket_is_used_not_created(existing_table_program: Program) -> None:
+    assert existing_table_program.of_type("aws:s3/bucket:Bucket") == []
+    assert existing_table_program.one("aws:s3/bucketObjectv2:BucketObjectv2").inputs["bucket"] == "team-artifacts"
+
+
 def test_each_function_has_its_own_role(new_table_program: Program) -> None:
     roles = {fn.inputs["role"] for fn in new_table_program.functions().values()}
     assert len(roles) == 4

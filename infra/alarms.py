@@ -17,14 +17,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra.functions import DeployedFunction
+from infra.functions import DURATION_ALARM_RATIO, DeployedFunction
 from infra.schedules import Schedule
 
 MAX_EVALUATION_SECONDS = 7 * 24 * 3600
 DAY = 24 * 3600
 ALARM_PERIOD = 300
 ERROR_RATE_PERCENT = 10
-DURATION_RATIO = 0.8
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def function_alarms(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> 
     duration = _alarm(
         f"{prefix}-{fn.spec.key}-duration",
         topic,
-        alarm_description=f"{fn.spec.name}: an invocation used more than {DURATION_RATIO:.0%} of its timeout",
+        alarm_description=f"{fn.spec.name}: an invocation used more than {DURATION_ALARM_RATIO:.0%} of its timeout",
         namespace="AWS/Lambda",
         metric_name="Duration",
         dimensions={"FunctionName": name},
@@ -131,7 +130,7 @@ def function_alarms(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> 
         period=ALARM_PERIOD,
         evaluation_periods=1,
         comparison_operator="GreaterThanThreshold",
-        threshold=fn.spec.timeout * 1000 * DURATION_RATIO,
+        threshold=fn.spec.timeout * 1000 * DURATION_ALARM_RATIO,
         treat_missing_data="notBreaching",
     )
     return [error_rate, duration]

@@ -22,6 +22,16 @@ from sweepers.schedules import STREAM_HANDLER, SWEEPER_HANDLERS
 METRICS_NAMESPACE = "ReceiptValidator"
 STREAM_KEY = "stream"
 
+# The duration alarm fires above 80% of the timeout. Both doors stop taking new work when less than their time
+# reserve is left, so the reserve is set to 30% of the timeout: a normal invocation that stops early (and, for a
+# sweeper, continues with a cursor) ends below the alarm, and the alarm means something is really slow.
+DURATION_ALARM_RATIO = 0.8
+TIME_RESERVE_RATIO = 0.3
+
+
+def time_reserve_ms(timeout_seconds: int) -> int:
+    return round(timeout_seconds * 1000 * TIME_RESERVE_RATIO)
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -77,7 +87,10 @@ def function_specs(settings: Settings) -> list[FunctionSpec]:
             handler=STREAM_HANDLER,
             timeout=settings.stream_timeout_seconds,
             memory=settings.stream_memory_mb,
-            environment=base_environment(settings, "receipt-validator-stream"),
+            environment={
+                **base_environment(settings, "receipt-validator-stream"),
+                "STREAM_TIME_RESERVE_MS": str(time_reserve_ms(settings.stream_timeout_seconds)),
+            },
             reads_stream=True,
             invokes_itself=False,
         )
@@ -85,6 +98,7 @@ def function_specs(settings: Settings) -> list[FunctionSpec]:
     for sweeper, handler in SWEEPER_HANDLERS.items():
         env = base_environment(settings, f"receipt-validator-sweeper-{sweeper}")
         env["SWEEPER_MAX_CHAIN"] = str(settings.sweeper_max_chain)
+        env["SWEEPER_SAFETY_MARGIN_MS"] = str(time_reserve_ms(settings.sweeper_timeout_seconds))
         specs.append(
             FunctionSpec(
                 key=sweeper,

@@ -45,6 +45,8 @@ def build_stack(settings: Settings, artifacts: LocalArtifacts) -> dict[str, pulu
         "tableStreamArn": table.stream_arn,
         "streamFunction": stream_fn.function.name,
         "sweeperFunctions": {key: fn.function.name for key, fn in sweepers.items()},
+        # for `receipt-validator invoke`: SWEEPER_FUNCTION_PREFIX=$(pulumi stack output sweeperFunctionPrefix)
+        "sweeperFunctionPrefix": f"{settings.prefix}-sweeper-",
         "eventSourceMappingUuid": mapping.uuid,
         "deadLetterQueueUrl": dlq.url,
         "alarmTopicArn": topic.arn,

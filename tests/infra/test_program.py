@@ -110,6 +110,14 @@ def test_environment_has_the_contract_variables(new_table_program: Program) -> N
         assert ("SWEEPER_MAX_CHAIN" in env) == (key != "stream")
 
 
+def test_time_reserve_ends_normal_invocations_below_the_duration_alarm(new_table_program: Program) -> None:
+    for key, fn in new_table_program.functions().items():
+        env = fn.inputs["environment"]["variables"]
+        reserve_ms = int(env["STREAM_TIME_RESERVE_MS" if key == "stream" else "SWEEPER_SAFETY_MARGIN_MS"])
+        timeout_ms = fn.inputs["timeout"] * 1000
+        assert timeout_ms - reserve_ms < 0.8 * timeout_ms
+
+
 @pytest.mark.parametrize("program_name", ["new_table_program", "existing_table_program"])
 def test_secret_like_variables_hold_only_parameter_names(program_name: str, request) -> None:
     program: Program = request.getfixturevalue(program_name)
@@ -399,6 +407,7 @@ def test_outputs(new_table_program: Program) -> None:
     assert out["streamFunction"] == "rv-test-stream"
     assert out["sweeperFunctions"] == {s: f"rv-test-sweeper-{s}" for s in SWEEPERS}
     assert out["deadLetterQueueUrl"].endswith("/rv-test-dlq")
+    assert all(name.startswith(out["sweeperFunctionPrefix"]) for name in out["sweeperFunctions"].values())
 
 
 def test_entry_point_runs_from_config_without_building(tmp_path) -> None:

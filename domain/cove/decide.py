@@ -1,6 +1,7 @@
 """The decision policy: evidence in, one verdict out.
 
-1. The rules decide first (`rules_decision`); a decisive code refutation is INVALID whatever else is said.
+1. The rules decide first (`rules_decision`); an uncontested decisive code refutation is INVALID whatever else is
+   said. Decisive code answers that contradict each other give NEEDS_REVIEW (with an LLM on) or stay PENDING.
 2. With LLM answers: a code refutation is never outvoted (at best INVALID when the LLM agrees, else NEEDS_REVIEW);
    code support stands unless the LLM refutes it with high confidence (then NEEDS_REVIEW); LLM answers alone decide
    only when they all agree with high confidence, else NEEDS_REVIEW.
@@ -42,9 +43,10 @@ def by_rules(label: ReceiptWordLabel, code: list[Evidence], rules_decision: Rule
     if decided is not None:
         status, reasoning, validated_by = decided
         return Verdict(label=label, status=status, reasoning=reasoning, validated_by=validated_by, evidence=code)
-    # The policy's invariant holds even where the rules table has no entry: a decisive refutation is final.
+    # The policy's invariant holds even where the rules table has no entry: an uncontested decisive refutation is
+    # final. Decisive answers that contradict each other decide nothing here (see `conflicting`).
     decisive = [e for e in code if e.decisive and e.answer is Answer.REFUTES]
-    if decisive:
+    if decisive and not conflicting(code):
         return Verdict(
             label=label,
             status=ValidationStatus.INVALID,
@@ -53,6 +55,23 @@ def by_rules(label: ReceiptWordLabel, code: list[Evidence], rules_decision: Rule
             evidence=code,
         )
     return None
+
+
+def conflicting(code: list[Evidence]) -> bool:
+    """Decisive code answers on both sides: code contradicts itself, so a person must look."""
+    decisive = {e.answer for e in code if e.decisive}
+    return Answer.SUPPORTS in decisive and Answer.REFUTES in decisive
+
+
+def code_conflict(label: ReceiptWordLabel, code: list[Evidence]) -> Verdict:
+    """NEEDS_REVIEW for self-contradicting code evidence (only when an LLM is on: rules alone leave it PENDING)."""
+    return Verdict(
+        label=label,
+        status=ValidationStatus.NEEDS_REVIEW,
+        reasoning=f"decisive code answers conflict: {_summary(code)}",
+        validated_by="rule:conflict",
+        evidence=code,
+    )
 
 
 def with_llm(

@@ -76,6 +76,8 @@ def build_graph(
             evidence = evaluate(state["context"], claim)
             code[claim.claim_id] = evidence
             verdict = policy.by_rules(claim, evidence, rules_decision)
+            if verdict is None and llm is not None and policy.conflicting(evidence):
+                verdict = policy.code_conflict(claim, evidence)
             if verdict is not None:
                 ruled[claim.claim_id] = verdict
         return {"code": code, "ruled": ruled}

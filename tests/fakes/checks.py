@@ -21,6 +21,8 @@ class StubChecks:
     @staticmethod
     def rules_decision(label: ReceiptWordLabel, evidence: list[Evidence]) -> tuple[ValidationStatus, str, str] | None:
         refute = [e for e in evidence if e.decisive and e.answer is Answer.REFUTES]
+        if refute and any(e.decisive and e.answer is Answer.SUPPORTS for e in evidence):
+            return None  # decisive answers in conflict decide nothing (as domain.checks.policy)
         if refute:
             return ValidationStatus.INVALID, refute[0].detail, refute[0].source
         support = [e for e in evidence if e.decisive and e.answer is Answer.SUPPORTS]

@@ -132,3 +132,18 @@ def test_legacy_alias_is_verified_as_its_canonical_label(fake_ollama: FakeOllama
     ctx = grocery(wrong={(9, 2): "TOTAL"})
     got = statuses(make_verifier().verify(ctx, ctx.labels))
     assert got["9/2/TOTAL"] is V
+
+
+def test_conflicting_decisive_code_needs_review_with_llm_and_stays_pending_without(
+    fake_ollama: FakeOllama, make_verifier: MakeVerifier
+) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    checks = StubChecks(
+        {"9/2/GRAND_TOTAL": [code(Answer.SUPPORTS, decisive=True), code(Answer.REFUTES, decisive=True, check="x")]}
+    )
+    ctx = grocery()
+    with_llm = statuses(make_verifier(checks).verify(ctx, ctx.labels))
+    rules = statuses(rules_only_verifier(checks).verify(ctx, ctx.labels))
+    assert with_llm["9/2/GRAND_TOTAL"] is R
+    assert rules["9/2/GRAND_TOTAL"] is P
+    assert (9, 2) not in {k for p in fake_ollama.prompts for k in asked_words(p)}

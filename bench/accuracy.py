@@ -86,7 +86,7 @@ def run(receipts: int, seed: int, wrong_share: float, examples: int = 0) -> dict
             mistaken = (status is ValidationStatus.INVALID and not wrong) or (
                 status is ValidationStatus.VALID and wrong
             )
-            if mistaken and len(mistakes) < examples:
+            if (mistaken or (wrong and status is None)) and len(mistakes) < examples:
                 word = context.word(label.line_id, label.word_id)
                 mistakes.append(
                     {
@@ -96,7 +96,7 @@ def run(receipts: int, seed: int, wrong_share: float, examples: int = 0) -> dict
                         "line": context.line_text(label.line_id),
                         "truth": t.true_label,
                         "error_kind": t.error_kind,
-                        "decision": decision[0].value if decision else None,
+                        "decision": decision[0].value if decision else "undecided",
                         "reasoning": decision[1] if decision else None,
                     }
                 )
@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--receipts", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--wrong-share", type=float, default=0.2)
-    parser.add_argument("--examples", type=int, default=0, help="include up to N wrong decisions, to debug rules")
+    parser.add_argument(
+        "--examples", type=int, default=0, help="include up to N wrong decisions and undecided wrong labels"
+    )
     args = parser.parse_args(argv)
     print(json.dumps(run(args.receipts, args.seed, args.wrong_share, args.examples), indent=2))
     return 0

@@ -106,6 +106,7 @@ class Arithmetic:
     tax: list[AmountAt] = field(default_factory=list)
     equation: str = ""
     # word -> (quantity, unit price, line total) of an item line that multiplies out.
+    item_rows: frozenset[int] = frozenset()  # item lines proven by adding up to a later amount
     products: dict[WordKey, str] = field(default_factory=dict)
     unit_prices: set[WordKey] = field(default_factory=set)
     line_totals: set[WordKey] = field(default_factory=set)
@@ -116,50 +117,68 @@ def fmt(cents: int) -> str:
     return Amount(cents).text
 
 
-def solve(item_rows: list[Row], summary_amounts: list[AmountAt]) -> Arithmetic:
-    """Finds subtotal and total among the summary amounts: subtotal = sum of item lines; total = subtotal + extras."""
-    result = Arithmetic()
-    line_amounts = [row.amounts[-1] for row in item_rows if row.amounts]
-    if line_amounts:
-        result.item_sum = sum(a.cents for a in line_amounts)
-        result.item_count = len(line_amounts)
-    lower = [a for a in summary_amounts if a.cents > 0]
-    if result.item_sum is not None and result.item_count >= 2:
-        result.subtotal = next((a for a in lower if a.cents == result.item_sum), None)
-    base = [result.subtotal] if result.subtotal else lower
+def solve(rows: list[Row], item_rows: list[int], summary_start: int | None, arith: Arithmetic) -> None:
+    """Finds what the item lines add up to, then subtotal + extras = total below it.
+
+    The items are proven when a later amount equals their running sum: that amount is the subtotal (or, with no
+    subtotal printed, the total), whatever its keyword says, which also finds subtotals under unknown keywords.
+    """
+    counted = [i for i in item_rows if not _only_a_unit_price(rows[i], arith)]
+    matches: list[tuple[AmountAt, int, list[int]]] = []
+    running, seen = 0, []
+    counted_set = set(counted)
+    for row in rows:
+        if len(seen) >= 2:
+            hit = next((a for a in row.amounts if a.cents == running and a.cents > 0), None)
+            if hit:
+                matches.append((hit, running, list(seen)))
+        if row.index in counted_set:
+            running += row.amounts[-1].cents
+            seen.append(row.index)
+    last_item = max(counted) if counted else -1
+    chosen = next((m for m in matches if m[0].row not in counted_set), None)
+    if chosen is None:
+        # An "item" line equal to the sum of all lines above it, right before the totals: an unlabelled subtotal.
+        chosen = next((m for m in matches if m[0].row == last_item and summary_start is not None), None)
+    if chosen:
+        arith.subtotal, arith.item_sum, items = chosen[0], chosen[1], chosen[2]
+        arith.item_rows, arith.item_count = frozenset(items), len(items)
+    start = arith.subtotal.row if arith.subtotal else (summary_start if summary_start is not None else len(rows) // 2)
+    lower = [a for row in rows[start:] if not row.roles & {"COUNT", "CHANGE"} for a in row.amounts if a.cents > 0]
+    base = [arith.subtotal] if arith.subtotal else lower
     best: tuple[AmountAt, list[AmountAt], AmountAt] | None = None
     for s in base:
         others = [a for a in lower if a.key != s.key and a.row > s.row]
         for n in (1, 2):
             for extras in combinations(others, n):
                 target = s.cents + sum(e.cents for e in extras)
-                hit = next(
-                    (t for t in others if t.cents == target and t.row > max(e.row for e in extras)),
-                    None,
-                )
-                if hit and (best is None or _rank(s, hit, result) > _rank(best[0], best[2], result)):
+                floor = max(e.row for e in extras)
+                hit = next((t for t in others if t.cents == target and t.row > floor), None)
+                if hit and (best is None or hit.cents > best[2].cents):
                     best = (s, list(extras), hit)
             if best:
                 break
-        if best and result.subtotal:
+        if best:
             break
     if best:
         s, extras, total = best
-        result.subtotal, result.tax, result.total = s, extras, total
-        result.equation = " + ".join(fmt(a.cents) for a in [s, *extras]) + f" = {fmt(total.cents)}"
-    return result
+        arith.subtotal, arith.tax, arith.total = s, extras, total
+        arith.equation = " + ".join(fmt(a.cents) for a in [s, *extras]) + f" = {fmt(total.cents)}"
 
 
-def _rank(s: AmountAt, total: AmountAt, arith: Arithmetic) -> tuple[int, int]:
-    return (int(arith.item_sum is not None and s.cents == arith.item_sum), total.cents)
+def _only_a_unit_price(row: Row, arith: Arithmetic) -> bool:
+    """`2 @ 1.50` under its item line: the line's last amount is a unit price, not a line total."""
+    last = row.amounts[-1].key
+    return last in arith.unit_prices and last not in arith.line_totals
 
 
 def multiply_out(rows: list[Row], arith: Arithmetic) -> None:
     """Marks quantity x unit price = line total on an item line (or the line below it)."""
     for i, row in enumerate(rows):
         candidates = list(row.amounts)
-        if i + 1 < len(rows):
-            candidates += rows[i + 1].amounts
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(rows):
+                candidates += rows[j].amounts
         for qkey, qty in row.quantities:
             for unit in row.amounts:
                 for total in candidates:
@@ -176,6 +195,9 @@ def multiply_out(rows: list[Row], arith: Arithmetic) -> None:
 
 # --- questions about amount labels ---------------------------------------------------------------------------------
 
+ANY_TOTAL = "ANY_TOTAL"
+# Fuel and weighed goods price per unit with three decimals: `1.885`, `$ 4.779/GAL`, `2,11/kg`.
+_PRICE_PER_UNIT = re.compile(r"^[$€£]?\d{1,4}[.,]\d{2,3}(?:/[A-Z]{1,4})?$", re.IGNORECASE)
 SUMMARY_ROLES = frozenset({"SUBTOTAL", "TAX", "GRAND_TOTAL", "TIP", "CHANGE", "CASH_BACK", "REFUND", "TENDER"})
 ROLE_OF_LABEL = {
     "SUBTOTAL": "SUBTOTAL",
@@ -212,7 +234,7 @@ def amount_evidence(facts: ReceiptFacts, label: str, word: ReceiptWord) -> list[
 def _not_an_amount(facts: ReceiptFacts, label: str, word: ReceiptWord) -> Evidence:
     text = word.text.strip()
     q = "Is the word a money amount?"
-    if re.fullmatch(r"[$€£¥₹]|[A-Z]{3}|RM|[-:=*#.]+", text, re.IGNORECASE):
+    if re.fullmatch(r"[$€£¥₹]|USD|EUR|GBP|CAD|AUD|MYR|SGD|INR|CHF|JPY|RM|[-:=*#.]+", text, re.IGNORECASE):
         return _ev(q, Answer.UNKNOWN, f"{text!r} is a currency sign or punctuation", "shape")
     if text.endswith("%"):
         return _ev(q, Answer.UNKNOWN, f"{text!r} is a percentage", "shape")
@@ -220,23 +242,31 @@ def _not_an_amount(facts: ReceiptFacts, label: str, word: ReceiptWord) -> Eviden
     if other:
         return _ev(q, Answer.REFUTES, f"{text!r} is {other}, not an amount", "shape", decisive=True)
     if not any(c.isdigit() for c in text):
-        # A coupon is sometimes labelled on its description; only the other amounts need digits.
-        return _ev(q, Answer.REFUTES, f"{text!r} has no digits", "shape", decisive=label not in {"COUPON", "DISCOUNT"})
+        # A coupon is sometimes labelled on its description; the other amounts need digits.
+        return _ev(q, Answer.REFUTES, f"{text!r} has no digits", "shape", decisive=label != "COUPON")
+    if label == "UNIT_PRICE" and _PRICE_PER_UNIT.match(text):
+        return _ev(q, Answer.SUPPORTS, f"{text!r} is a price per unit", "shape")
     key = (word.line_id, word.word_id)
     if key in facts.arithmetic.quantities:
         return _ev(q, Answer.REFUTES, f"{text!r} is the quantity of {facts.arithmetic.products[key]}", "shape", True)
     if re.fullmatch(r"[xX]?\d{1,4}[xX@]?", text) and facts.cents_amounts >= 2:
         # This receipt prints money with cents, so a bare whole number on it is a count or a code.
         return _ev(q, Answer.REFUTES, f"{text!r} is a whole number; amounts here have cents", "shape", True)
+    if facts.cents_amounts >= 2 and not text.endswith("%"):
+        return _ev(q, Answer.REFUTES, f"{text!r} is not written like this receipt's amounts", "shape", True)
     return _ev(q, Answer.REFUTES, f"{text!r} does not read as an amount", "shape")
 
 
 def _keyword_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -> list[Evidence]:
     roles = row.roles
+    if ANY_TOTAL in roles:
+        if label in {"GRAND_TOTAL", "SUBTOTAL", "LINE_TOTAL"}:
+            return []
+        roles = (roles - {ANY_TOTAL}) | {"GRAND_TOTAL"}
     own = ROLE_OF_LABEL.get(label)
     q = f"What does the line of this amount say it is ({row.text!r})?"
     if label in {"LINE_TOTAL", "UNIT_PRICE"}:
-        summary = roles & SUMMARY_ROLES
+        summary = roles & (SUMMARY_ROLES | {"DISCOUNT", "COUPON"})
         if summary:
             return [_ev(q, Answer.REFUTES, f"a {'/'.join(sorted(summary))} line, not an item", "keyword", True)]
         if facts.is_item_row(row.index):
@@ -257,10 +287,10 @@ def _keyword_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -
         return [_ev(q, Answer.REFUTES, "the line is a payment line", "keyword", decisive=elsewhere)]
     if others:
         return [_ev(q, Answer.REFUTES, f"the line is a {'/'.join(sorted(others))} line", "keyword", True)]
-    if facts.is_item_row(row.index) and facts.has_summary:
-        if label in {"DISCOUNT", "COUPON"}:
-            return []
-        return [_ev(q, Answer.REFUTES, "an item line above the totals", "keyword", True)]
+    if facts.is_item_row(row.index) and facts.has_summary and label not in {"DISCOUNT", "COUPON"}:
+        # Decisive only when the item lines are proven by adding up to the subtotal.
+        proven = row.index in facts.arithmetic.item_rows
+        return [_ev(q, Answer.REFUTES, "an item line above the totals", "keyword", decisive=proven)]
     return []
 
 
@@ -271,8 +301,9 @@ def _arithmetic_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey
         q = "Is this the amount that subtotal plus tax adds up to?"
         if a.total and a.total.key == key:
             out.append(_ev(q, Answer.SUPPORTS, a.equation, "sum", decisive="GRAND_TOTAL" in row.roles))
-        elif a.total and facts.has_summary and amount.cents != a.total.cents:
-            out.append(_ev(q, Answer.REFUTES, f"{a.equation}, not {amount.text}", "sum"))
+        elif a.total and a.item_rows and amount.cents != a.total.cents and "GRAND_TOTAL" not in row.roles:
+            # The items add up to the subtotal and subtotal + extras to the total: this amount is not it.
+            out.append(_ev(q, Answer.REFUTES, f"{a.equation}, not {amount.text}", "sum", decisive=True))
         pq = "Does the payment line repeat this amount?"
         if amount.cents > 0 and amount.cents in facts.tender_cents and "TENDER" not in row.roles:
             out.append(_ev(pq, Answer.SUPPORTS, f"paid {amount.text}", "payment"))
@@ -285,10 +316,15 @@ def _arithmetic_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey
             out.append(_ev(q, Answer.SUPPORTS, detail, "items_sum", decisive="SUBTOTAL" in row.roles))
         elif a.subtotal and a.subtotal.key == key and a.total:
             out.append(_ev("Is it the base of subtotal + tax = total?", Answer.SUPPORTS, a.equation, "sum"))
+        elif a.item_rows and a.item_sum != amount.cents and "SUBTOTAL" not in row.roles:
+            detail = f"{a.item_count} item lines sum to {fmt(a.item_sum or 0)}, not {amount.text}"
+            out.append(_ev(q, Answer.REFUTES, detail, "items_sum", decisive=True))
     elif label == "TAX":
         q = "Is this the amount that takes the subtotal to the total?"
         if any(t.key == key for t in a.tax):
             out.append(_ev(q, Answer.SUPPORTS, a.equation, "sum", decisive="TAX" in row.roles))
+        elif a.total and a.item_rows and "TAX" not in row.roles and all(t.cents != amount.cents for t in a.tax):
+            out.append(_ev(q, Answer.REFUTES, f"{a.equation}, no {amount.text}", "sum", decisive=True))
         if a.subtotal and a.subtotal.cents > 0 and amount.cents > 0:
             rate = amount.cents / a.subtotal.cents
             rq = "Is it a plausible tax rate of the subtotal?"
@@ -302,6 +338,8 @@ def _arithmetic_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey
         q = "Is it what was tendered minus the total?"
         if any(t - a.total.cents == amount.cents for t in facts.tender_cents):
             out.append(_ev(q, Answer.SUPPORTS, f"tendered - {fmt(a.total.cents)} = {amount.text}", "change"))
+    elif label == "LINE_TOTAL" and amount.cents < 0:
+        out.append(_ev("Is the amount a price (not a deduction)?", Answer.REFUTES, amount.text, "sign"))
     elif label in {"DISCOUNT", "COUPON", "REFUND"} and amount.cents < 0:
         out.append(_ev("Is the amount a deduction?", Answer.SUPPORTS, amount.text, "sign"))
     return out
@@ -311,12 +349,12 @@ def _product_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -
     a = facts.arithmetic
     q = "Does quantity x unit price = line total hold for this word?"
     if key not in a.products:
-        sums = bool(a.subtotal) and a.item_sum == a.subtotal.cents  # type: ignore[union-attr]
         last = bool(row.amounts) and row.amounts[-1].key == key
-        if label == "LINE_TOTAL" and sums and last and facts.is_item_row(row.index):
+        if last and row.index in a.item_rows and label in {"LINE_TOTAL", "UNIT_PRICE"}:
             detail = f"item lines sum to the subtotal {fmt(a.item_sum or 0)}"
-            question = "Is it one of the item amounts that add up to the subtotal?"
-            return [_ev(question, Answer.SUPPORTS, detail, "items_sum", decisive=True)]
+            question = "Is it one of the line amounts that add up to the subtotal?"
+            answer = Answer.SUPPORTS if label == "LINE_TOTAL" else Answer.REFUTES
+            return [_ev(question, answer, detail, "items_sum", decisive=True)]
         return []
     eq = a.products[key]
     role = {"QUANTITY": a.quantities, "UNIT_PRICE": a.unit_prices, "LINE_TOTAL": a.line_totals}[label]
@@ -325,7 +363,10 @@ def _product_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -
     return [_ev(q, Answer.REFUTES, f"{eq}: the word is another factor", "product", decisive=True)]
 
 
-_UNIT_WORD = re.compile(r"\b(?:LB|LBS|KG|G|OZ|L|ML|EA|EACH|/LB|/KG|@)\b", re.IGNORECASE)
+_UNIT_WORD = re.compile(
+    r"(?:\b|/)(?:LB|LBS|KG|G|OZ|L|ML|EA|EACH|GAL|GALLONS?|LITRES?|LITERS?|LTR|KWH)\b|@", re.IGNORECASE
+)
+_MEASURE = re.compile(r"^\d{1,4}[.,]\d{3}$")  # 63.255 litres, 1,250 kg: measured, not priced
 
 
 def quantity_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
@@ -346,6 +387,12 @@ def quantity_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
         return out
     counted = row is not None and any(k == key for k, _ in row.quantities)
     weighed = row is not None and bool(_UNIT_WORD.search(row.text))
+    if _MEASURE.match(text):
+        out.append(_ev(q, Answer.SUPPORTS, f"{text!r} is a measured quantity", "quantity"))
+        return out
+    below = row is not None and facts.regions.summary_start is not None and row.index >= facts.regions.summary_start
+    if identity == "a money amount" and below:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is an amount below the item lines", "quantity", decisive=True)]
     if identity == "a money amount" and not weighed:
         last = row is not None and bool(row.amounts) and row.amounts[-1].key == key
         return [
@@ -358,7 +405,7 @@ def quantity_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
             )
         ]
     digits = sum(c.isdigit() for c in text)
-    if not counted and identity is None and digits >= 5:
+    if not counted and identity is None and digits >= 5 and text.isdigit():
         return [_ev(q, Answer.REFUTES, f"{text!r} is a code, not a count", "quantity", decisive=True)]
     if counted or weighed:
         out.append(_ev(q, Answer.SUPPORTS, f"{text!r} has the shape of a count or weight", "quantity"))

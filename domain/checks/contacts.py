@@ -21,12 +21,14 @@ PHONE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?<![\d\w])(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(?!\d)"),
     # +44 20 7946 0958, +49 (0)30 1234567, +61 2 9374 4000
     re.compile(r"(?<!\w)\+\d{1,3}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}(?!\d)"),
+    # 065 9413 4683, 02 9374 4000, 020 7946 0958, 03-2161 6000: national numbers with a trunk 0
+    re.compile(r"(?<![\d\w.,/])\(?0\d{1,4}\)?[\s\-]\d{3,4}[\s\-]?\d{3,4}(?![\d.,/])"),
     # 8055550100 (ten digits, no separators: weaker, may be an id)
     re.compile(r"(?<![\d\w])1?\d{10}(?![\d\w])"),
     # 555-0100 (local)
     re.compile(r"(?<![\d\w.\-/])\d{3}-\d{4}(?![\d\-/])"),
 ]
-PHONE_KEYWORD = re.compile(r"\b(?:TEL|PHONE|PH|PHN|FONE|CALL|T)\b\.?:?|☎", re.IGNORECASE)
+PHONE_KEYWORD = re.compile(r"\b(?:TEL|TELEFON|TELEPHONE|PHONE|PH|PHN|FONE|CALL|T|STORE|FAX)\b\.?:?|☎", re.IGNORECASE)
 WEB_PATTERN = re.compile(
     r"(?<![\w@])(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*"
     r"\.(?:com|net|org|co|us|uk|ca|au|de|fr|es|it|nl|io|info|biz|store|shop|edu|gov|me|app)(?:\.[a-z]{2})?"
@@ -51,7 +53,8 @@ LOYALTY_KEYWORD = re.compile(
 _LOYALTY_SHAPE = re.compile(r"^[#:]?[A-Z]{0,4}[-#:]?[X*•\d\-]{4,}$", re.IGNORECASE)
 PAYMENT_WORD = re.compile(
     r"^(?:VISA|MASTERCARD|MASTER|MC|AMEX|AMERICAN|EXPRESS|DISCOVER|DEBIT|CREDIT|CASH|EBT|CARD|CHECK|CHEQUE"
-    r"|APPLE|GOOGLE|PAY|PAYPAL|CONTACTLESS|CHIP|TAP|GIFT|JCB|DINERS|UNIONPAY|INTERAC|MAESTRO|SNAP)[:.]?$",
+    r"|APPLE|GOOGLE|PAY|PAYPAL|CONTACTLESS|CHIP|TAP|GIFT|JCB|DINERS|UNIONPAY|INTERAC|MAESTRO|SNAP|EFTPOS|GIROCARD"
+    r"|EC-KARTE|KARTE)[:.]?$",
     re.IGNORECASE,
 )
 MASKED_CARD = re.compile(r"^(?:[X*#•]{2,}[\s\-]*){1,4}\d{2,4}$|^(?:ACCT|CARD|#):?[X*#•]*\d{4}$", re.IGNORECASE)
@@ -64,7 +67,7 @@ def phone_digits(text: str) -> str:
 def is_phone(text: str) -> bool:
     """A whole text shaped like a phone number with separators (the shapes that are not also plain ids)."""
     t = text.strip()
-    return any(p.fullmatch(t) for p in (PHONE_PATTERNS[0], PHONE_PATTERNS[1]))
+    return any(p.fullmatch(t) for p in PHONE_PATTERNS[:3])
 
 
 def is_web(text: str) -> bool:
@@ -94,8 +97,10 @@ def phone_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     identity = facts.identity(word.text)
     if identity:
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is {identity}", "phone", decisive=True)]
-    if len(phone_digits(word.text)) >= 7:
-        return [_ev(q, Answer.REFUTES, f"{word.text!r} has no phone shape", "phone")]
+    row = facts.row_of(key)
+    keyword = row is not None and bool(PHONE_KEYWORD.search(row.text))
+    if len(phone_digits(word.text)) >= 7 or (keyword and re.fullmatch(r"[\d()+\-.\s]+", word.text)):
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} has no phone shape I know", "phone")]
     return [_ev(q, Answer.REFUTES, f"{word.text!r} is not part of a phone number", "phone", decisive=True)]
 
 
@@ -168,6 +173,14 @@ def payment_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     row = facts.row_of(key)
     if row is None:
         return []
+    names_payment = any(
+        PAYMENT_WORD.match(w.text) or MASKED_CARD.match(w.text) or re.fullmatch(r"[X*•#]{4,}", w.text, re.IGNORECASE)
+        for w in row.words
+    )
+    if names_payment and re.fullmatch(r"[X*•#]{3,}|\d{4}|[X*•#]+\d{1,4}", text, re.IGNORECASE):
+        return [_ev(q, Answer.SUPPORTS, f"{text!r} is part of the card number on {row.text!r}", "payment", True)]
+    if names_payment:
+        return [_ev(q, Answer.UNKNOWN, f"{text!r} on a payment line", "payment")]
     near = [r for r in facts.rows[max(0, row.index - 1) : row.index + 2] if "TENDER" in r.roles]
     if near:
         return [_ev(q, Answer.UNKNOWN, f"{text!r} near a payment line", "payment")]

@@ -90,10 +90,12 @@ def time_match_ok(m: re.Match[str]) -> bool:
     return 0 <= h <= limit and mi < 60 and s < 60 and not (m.group("ampm") and h == 0)
 
 
-def parse_date(text: str) -> bool:
-    """True when the whole text is one plausible date."""
+def parse_date(text: str, partial: bool = True) -> bool:
+    """True when the whole text is one plausible date; `partial` admits a day and month without a year (`12/01`),
+    which on its own may also be a fraction or a house number (`SS 2/24`)."""
     t = text.strip()
-    return any(m.group(0) == t and date_match_ok(m) for p in DATE_PATTERNS for m in [p.fullmatch(t)] if m)
+    patterns = DATE_PATTERNS if partial else DATE_PATTERNS[:-1]
+    return any(m.group(0) == t and date_match_ok(m) for p in patterns for m in [p.fullmatch(t)] if m)
 
 
 def parse_time(text: str) -> bool:

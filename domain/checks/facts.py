@@ -57,7 +57,7 @@ class ReceiptFacts:
         t = text.strip()
         if dates_times.parse_time(t):
             return "a time"
-        if dates_times.parse_date(t):
+        if dates_times.parse_date(t, partial=False):
             return "a date"
         if contacts.is_phone(t):
             return "a phone number"
@@ -94,12 +94,20 @@ def build_facts(context: ReceiptContext) -> ReceiptFacts:
             row.roles = row.roles & (layout.INLINE_ROLES | {"COUNT"})
         regions = layout.find_regions(rows)
     start = regions.summary_start if regions.summary_start is not None else len(rows) // 2
+    arithmetic = Arithmetic()
+    multiply_out(rows[: start if regions.summary_start is not None else len(rows)], arithmetic)
+    solve(rows, sorted(regions.item_rows), regions.summary_start, arithmetic)
+    if arithmetic.subtotal is not None and arithmetic.subtotal.row in regions.item_rows:
+        # The items added up to this line: it closes the item block even though its keyword was not known.
+        regions = layout.Regions(
+            header_end=regions.header_end,
+            summary_start=arithmetic.subtotal.row,
+            item_rows=frozenset(i for i in regions.item_rows if i < arithmetic.subtotal.row),
+        )
+        start = arithmetic.subtotal.row
     lower = [
         a for row in rows[start:] if "COUNT" not in row.roles and not (row.roles & {"CHANGE"}) for a in row.amounts
     ]
-    item_rows = [rows[i] for i in sorted(regions.item_rows)]
-    arithmetic = solve(item_rows, lower)
-    multiply_out(rows[: start if regions.summary_start is not None else len(rows)], arithmetic)
     facts = ReceiptFacts(
         rows=rows,
         words={(w.line_id, w.word_id): w for w in context.words},

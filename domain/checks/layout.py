@@ -20,11 +20,23 @@ WordKey = tuple[int, int]
 
 # Row keywords, most specific first. A bare TOTAL only means the grand total when nothing more specific is on the row.
 _ROLE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("SUBTOTAL", re.compile(r"\bSUB\s*-?\s*(?:TOTAL|TTL|TOT)\b|\bNET\s+SALES?\b|\bMERCHANDISE\s+TOTAL\b")),
-    ("TAX", re.compile(r"\b(?:SALES\s+)?TAX(?:ES)?\d?\b|\bVAT\b|\bGST\b|\bHST\b|\bPST\b|\bSST\b|\bIVA\b|\bMWST\b")),
+    (
+        "SUBTOTAL",
+        re.compile(
+            r"\bSUB\s*-?\s*(?:TOTAL|TTL|TOT)\b|\bNET\s+SALES?\b|\bMERCHANDISE\s+TOTAL\b|\bZWISCHENSUMME\b"
+            r"|\bSOUS[\s-]TOTAL\b|\bSUBTOTALE?\b|\bTOTAL\s+PARCIAL\b"
+        ),
+    ),
+    (
+        "TAX",
+        re.compile(
+            r"\b(?:SALES\s+)?TAX(?:ES)?\d?\b|\bTX\b|\bVAT\b|\bGST\b|\bHST\b|\bPST\b|\bSST\b|\bIVA\b|\bMWST\b"
+            r"|\bUST\b|\bTVA\b|\bBTW\b|\bMOMS\b|\bIMPUESTOS?\b"
+        ),
+    ),
     ("TIP", re.compile(r"\bTIPS?\b|\bGRATUITY\b")),
     ("CASH_BACK", re.compile(r"\bCASH\s*-?\s*BACK\b")),
-    ("CHANGE", re.compile(r"\bCHANGE(?:\s+DUE)?\b")),
+    ("CHANGE", re.compile(r"\bCHANGE(?:\s+DUE)?\b|\bCHG\b")),
     ("REFUND", re.compile(r"\bREFUND(?:ED)?\b|\bRETURN(?:ED)?\b")),
     ("COUPON", re.compile(r"\bCOUPONS?\b|\bVOUCHER\b|\bCPN\b")),
     ("DISCOUNT", re.compile(r"\bDISCOUNTS?\b|\bDISC\b|\bSAVINGS?\b|\bYOU\s+SAVED\b|\bMARKDOWN\b|\bPROMO\b")),
@@ -33,25 +45,32 @@ _ROLE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bVISA\b|\bMASTER\s*CARD\b|\bMC\b|\bAMEX\b|\bAMERICAN\s+EXPRESS\b|\bDISCOVER\b|\bDEBIT\b|\bCREDIT\b"
             r"|\bCASH\b(?!\s*-?\s*BACK)|\bTEND(?:ER|ERED)?\b|\bEBT\b|\bGIFT\s*CARD\b|\b(?:APPLE|GOOGLE)\s*PAY\b"
-            r"|\bAMOUNT\s+PAID\b|\bPAYMENT\b|\bCARD\b"
+            r"|\bAMOUNT\s+PAID\b|\bPAYMENT\b|\bCARD\b|\bMAESTRO\b|\bINTERAC\b|\bEFTPOS\b|\bJCB\b|\bUNIONPAY\b"
         ),
     ),
     ("COUNT", re.compile(r"\b(?:#\s*)?(?:OF\s+)?ITEMS?\b(?:\s+SOLD|\s+COUNT)?|\bQTY\b")),
 ]
 _STRONG_TOTAL = re.compile(
-    r"\bGRAND\s+TOTAL\b|\b(?:AMOUNT|AMT|BALANCE|TOTAL)\s+DUE\b|\bTOTAL\s+(?:AMOUNT|AMT|SALE|PURCHASE)\b|\bTOTAL\s*:"
+    r"\bGRAND\s+TOTAL\b|\b(?:AMOUNT|AMT|BALANCE|TOTAL)\s+DUE\b|\bTOTAL\s+(?:AMOUNT|AMT|PURCHASE)\b"
+    r"|\b(?:ORDER|INVOICE|BILL)\s+TOTAL\b|\bSUMME\b|\bGESAMT(?:BETRAG)?\b|\bTOTALE\b|\bJUMLAH\b|\bMONTANT\b"
 )
 _BARE_TOTAL = re.compile(r"(?<!SUB)(?<!SUB\s)(?<!SUB-)\b(?:TOTAL|TTL|TOT)\b")
+# `FUEL TOTAL`, `FOOD TOTAL`, `TOTAL SALES`: a qualified total may be an item's, a subtotal or the total.
+_QUALIFIED_TOTAL = re.compile(r"\b(?!GRAND\b|SUB\b)[A-Z]{2,}\s+(?:TOTAL|TTL)\b|\bTOTAL\s+SALES?\b")
 # Roles that may legitimately appear among the item lines (an instant saving under an item).
 INLINE_ROLES = frozenset({"DISCOUNT", "COUPON"})
+# A total whose kind the keywords leave open (see _QUALIFIED_TOTAL).
+ANY_TOTAL = "ANY_TOTAL"
 
 
 def row_roles(text: str) -> frozenset[str]:
     """What a row's keywords say it is, e.g. `SUBTOTAL 12.40` -> {SUBTOTAL}; `TOTAL TAX 0.99` -> {TAX}."""
     up = text.upper()
     roles = {role for role, pattern in _ROLE_PATTERNS if pattern.search(up)}
-    if (_STRONG_TOTAL.search(up) and "SUBTOTAL" not in roles) or (_BARE_TOTAL.search(up) and not roles - {"TENDER"}):
+    if _STRONG_TOTAL.search(up) and "SUBTOTAL" not in roles:
         roles.add("GRAND_TOTAL")
+    elif _BARE_TOTAL.search(up) and not roles - {"TENDER"}:
+        roles.add(ANY_TOTAL if _QUALIFIED_TOTAL.search(up) else "GRAND_TOTAL")
     if "GRAND_TOTAL" in roles and "COUNT" in roles:
         roles.discard("COUNT")  # `TOTAL 3 ITEMS 13.39`
     return frozenset(roles)
@@ -199,13 +218,16 @@ def product_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     row = facts.row_of(key)
     if row is None:
         return []
+    if row.roles == {ANY_TOTAL}:
+        return [_ev(q, Answer.UNKNOWN, "a qualified total line such as `FUEL TOTAL`", "product")]
     if row.roles - INLINE_ROLES - {"COUNT"}:
         return [_ev(q, Answer.REFUTES, f"on a {'/'.join(sorted(row.roles))} line", "product", decisive=True)]
     letters = sum(c.isalpha() for c in text)
     if letters == 0:
         digits = sum(c.isdigit() for c in text)
-        if digits and (any(k == key for k, _ in row.quantities) or digits >= 5):
-            return [_ev("Is the word a name?", Answer.REFUTES, f"{text!r} is a number", "product", decisive=True)]
+        if key in facts.arithmetic.quantities or (digits >= 8 and text.isdigit()):
+            detail = f"{text!r} is the item's quantity or code"
+            return [_ev("Is the word a name?", Answer.REFUTES, detail, "product", decisive=True)]
         return [_ev("Is the word a name?", Answer.UNKNOWN, f"{text!r} has no letters", "product")]
     if facts.is_item_row(row.index):
         named = letters >= 2 and not _NOT_A_NAME.match(text) and not row.roles

@@ -390,6 +390,9 @@ class Store:
         return f"{self.street}, {self.city_line}"
 
 
+_PLACE_ALPHABET = string.ascii_letters + string.digits + "_-"
+
+
 def make_store(merchant: Merchant, rng: random.Random) -> Store:
     locale = LOCALES[merchant.locale]
     city, region, postcode = rng.choice(locale.cities)
@@ -409,8 +412,8 @@ def make_store(merchant: Merchant, rng: random.Random) -> Store:
         street_line = f"{number} {street}"
         city_line = f"{city}, {region} {postcode}" if rng.random() < 0.6 else f"{city} {region} {postcode}"
     phone = fill_pattern(rng.choice(locale.phones), rng)
-    alphabet = string.ascii_letters + string.digits + "_-"
-    place_id = "ChIJ" + "".join(rng.choice(alphabet) for _ in range(23))
+    bits = rng.getrandbits(6 * 23)
+    place_id = "ChIJ" + "".join(_PLACE_ALPHABET[(bits >> (6 * i)) & 63] for i in range(23))
     return Store(merchant, street_line, city_line, phone, place_id, f"{rng.randint(1, 9999):04d}")
 
 

@@ -8,6 +8,7 @@ amount equal to one that truly carries the label, so no injected error is arguab
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,7 +34,9 @@ GENERIC_KINDS: tuple[str, ...] = ("wrong_word", "wrong_type", "keyword_as_value"
 _SWAP_SOURCE: dict[str, str] = {kind: src for kind, src, _ in SWAPS}
 _SWAP_LABEL: dict[str, str] = {kind: label for kind, _, label in SWAPS}
 ERROR_KINDS: tuple[str, ...] = GENERIC_KINDS + tuple(kind for kind, _, _ in SWAPS)
-_WEIGHTS: dict[str, float] = {"wrong_word": 5.0, "wrong_type": 4.0, "keyword_as_value": 1.0}
+_FLOOR = 0.12
+_SUBTLE = 0.15  # share of injections that pick a named confusion first
+_MOVABLE = frozenset({"SUBTOTAL", "GRAND_TOTAL", "TAX", "TIP", "CHANGE", "CASH_BACK", "REFUND"})
 
 
 @dataclass
@@ -57,21 +60,50 @@ def _fits(word: Word, label: str, values: dict[str, set[Decimal]]) -> bool:
     return word.value is None or word.value not in values.get(label, ()) or FAMILIES.get(label) != "money"
 
 
-def _candidates(
-    kind: str, label: str, words: list[Word], wrong: set[tuple[int, int]], values: dict[str, set[Decimal]]
-) -> list[Word]:
-    if kind == "wrong_word":
-        money = FAMILIES[label] == "money"
-        pool = [w for w in words if w.family == "money"] if money else words
-    elif kind == "wrong_type":
-        family = FAMILIES[label]
-        pool = [w for w in words if w.family != family]
-    elif kind == "keyword_as_value":
-        pool = [w for w in words if w.cue == label]
-    else:
-        source = _SWAP_SOURCE[kind]
-        pool = [w for w in words if w.role == source]
-    return [w for w in pool if w.pos not in wrong and _fits(w, label, values)]
+class _Pools:
+    """The words of one receipt grouped once, so a wrong label finds a home by a few random draws."""
+
+    def __init__(self, words: list[Word]) -> None:
+        self.words = words
+        self.money = [w for w in words if w.family == "money"]
+        self.by_role: dict[str, list[Word]] = {}
+        self.by_cue: dict[str, list[Word]] = {}
+        for w in words:
+            if w.role:
+                self.by_role.setdefault(w.role, []).append(w)
+            if w.cue:
+                self.by_cue.setdefault(w.cue, []).append(w)
+
+    def base(self, kind: str, label: str) -> list[Word]:
+        if kind == "wrong_word":
+            return self.money if FAMILIES[label] == "money" else self.words
+        if kind == "wrong_type":
+            return self.words
+        if kind == "keyword_as_value":
+            return self.by_cue.get(label, [])
+        return self.by_role.get(_SWAP_SOURCE[kind], [])
+
+
+def _draw(
+    kind: str,
+    label: str,
+    pools: _Pools,
+    labels: dict[tuple[int, int], Entry],
+    wrong: set[tuple[int, int]],
+    values: dict[str, set[Decimal]],
+    rng: random.Random,
+) -> Word | None:
+    """A word where `label` is wrong; words that already carry a label are preferred (a replaced label)."""
+    base = pools.base(kind, label)
+    family = FAMILIES[label]
+    for _ in range(24 if base else 0):
+        w = rng.choice(base)
+        if w.pos in wrong or (kind == "wrong_type" and w.family == family) or not _fits(w, label, values):
+            continue
+        if w.pos not in labels and rng.random() < 0.75:
+            continue
+        return w
+    return None
 
 
 def inject(
@@ -85,29 +117,38 @@ def inject(
     sometimes by labelling an unlabelled word; a moved total sometimes leaves its true word unlabelled.
     `known`: values of amounts by label even where not printed (a subtotal equal to the only line total)."""
     wanted = sum(rng.random() < share for _ in range(len(labels)))
-    swaps_here = [kind for kind, src, _ in SWAPS if any(w.role == src for w in words)]
-    cues = sorted({w.cue for w in words if w.cue})
-    kinds = [k for k in GENERIC_KINDS if k != "keyword_as_value" or cues] + swaps_here
-    weights = [_WEIGHTS.get(kind, 1.0) for kind in kinds]
+    sources = {w.role for w in words if w.role}
+    cues = {w.cue for w in words if w.cue}
+    swaps = [kind for kind, src, _ in SWAPS if src in sources]
+    present = Counter(e.label for e in labels.values())
+    # Wrong labels of each type roughly in proportion to its correct ones (so no type is mostly wrong),
+    # with a floor so that rare types (CASH_BACK, REFUND) get wrong instances too.
+    label_weights = [present[label] + _FLOOR for label in ALL_LABELS]
     values: dict[str, set[Decimal]] = {label: set(v) for label, v in (known or {}).items()}
     for w in words:
         if w.role and w.value is not None:
             values.setdefault(w.role, set()).add(w.value)
     wrong: set[tuple[int, int]] = set()
+    pools = _Pools(words)
     for _ in range(wanted):
         for _attempt in range(12):
-            kind = rng.choices(kinds, weights)[0]
-            label = rng.choice(cues) if kind == "keyword_as_value" else _SWAP_LABEL.get(kind, "")
-            label = label or rng.choice(ALL_LABELS)
-            pool = _candidates(kind, label, words, wrong, values)
-            if not pool:
+            if swaps and rng.random() < _SUBTLE:  # a named confusion, whatever its label
+                kind = rng.choice(swaps)
+                label = _SWAP_LABEL[kind]
+            else:
+                label = rng.choices(ALL_LABELS, label_weights)[0]
+                kinds = [("wrong_word", 5.0), ("wrong_type", 3.0)]
+                if label in cues:
+                    kinds.append(("keyword_as_value", 1.5))
+                kinds += [(kind, 3.0) for kind, src, lb in SWAPS if lb == label and src in sources]
+                kind = rng.choices([k for k, _ in kinds], [wt for _, wt in kinds])[0]
+            word = _draw(kind, label, pools, labels, wrong, values, rng)
+            if word is None:
                 continue
-            labelled = [w for w in pool if w.pos in labels]
-            word = rng.choice(labelled if labelled and rng.random() < 0.8 else pool)
             labels[word.pos] = Entry(label, False, kind, word.role)
             wrong.add(word.pos)
-            if kind == "wrong_word" and rng.random() < 0.3:
-                for w in words:
+            if kind == "wrong_word" and label in _MOVABLE and rng.random() < 0.3:
+                for w in words:  # the label moved: its true word lost it
                     if w.role == label and w.pos in labels and labels[w.pos].correct:
                         del labels[w.pos]
             break

@@ -111,7 +111,7 @@ def _receipt(rng: random.Random, receipt_id: int, wrong_share: float) -> Generat
     )
     ctx.notes["truncate"] = rng.random() < 0.2
     variant = "normal"
-    if kind in ("grocery", "pharmacy", "hardware", "electronics") and rng.random() < 0.07:
+    if kind in ("grocery", "pharmacy", "hardware", "electronics") and rng.random() < 0.09:
         variant = "return"
     elif kind in ("grocery", "hardware", "pharmacy") and rng.random() < 0.05:
         variant = "long"
@@ -302,7 +302,7 @@ def _payment(ctx: Ctx, variant: str, total: Decimal) -> dict[str, Any]:
         tender = total if rng.random() < 0.1 else ((total // step) + 1) * step
         out.update(method="cash", tender=tender, change=tender - total)
         return out
-    if ctx.kind in ("grocery", "pharmacy") and rng.random() < 0.25:
+    if ctx.kind in ("grocery", "pharmacy") and rng.random() < 0.3:
         cash_back = Decimal(rng.choice((10, 20, 40, 50, 60)))
         out.update(method="DEBIT", cash_back=cash_back, tender=total + cash_back)
         return out

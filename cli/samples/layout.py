@@ -50,12 +50,10 @@ class Word:
     also: frozenset[str] = frozenset()
     labelled: bool = False
     box: dict[str, float] | None = field(default=None, repr=False)
-    pos: tuple[int, int] = (0, 0)
-
-    def __post_init__(self) -> None:
-        self.pos = (self.line_id, self.word_id)
+    pos: tuple[int, int] = (0, 0)  # (line_id, word_id), set by `layout`
 
 
+_NONE: frozenset[str] = frozenset()
 FAMILIES: dict[str, str] = {
     "MERCHANT_NAME": "name",
     "PRODUCT_NAME": "name",
@@ -72,16 +70,15 @@ FAMILIES: dict[str, str] = {
 }
 
 
-def _is_digit_word(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+_DIGITS = frozenset("0123456789")
 
 
-def _split(seg: Seg) -> list[tuple[str, bool]]:
+def _split(seg: Seg, into: list[tuple[str, Seg, bool]]) -> None:
     """Words of a segment and whether each carries the segment's role. Amounts: only the word with digits
     (`RM 12.50` -> `RM` is the currency, not the amount)."""
-    words = seg.text.split()
     money = seg.value is not None or seg.role in AMOUNT_LABELS
-    return [(w, not money or _is_digit_word(w)) for w in words]
+    for w in seg.text.split():
+        into.append((w, seg, not money or not _DIGITS.isdisjoint(w)))
 
 
 def _family(seg: Seg, carries: bool) -> str:
@@ -101,30 +98,31 @@ def layout(lines: list[Line], rng: random.Random, *, boxes: bool) -> list[Word]:
     spacing = min(0.034, 0.94 / max(len(lines), 1))
     top = rng.uniform(0.965, 0.985)
     words: list[Word] = []
+    height = round(0.7 * spacing, 4)
     for index, line in enumerate(lines):
         line_id = index + 1
-        y = round(top - (index + 1) * spacing + 0.15 * spacing, 4)
-        height = round(0.7 * spacing, 4)
-        placed = _columns(line, width_chars)
-        for word_id, (col, text, seg, carries) in enumerate(placed, start=1):
+        y = max(round(top - (index + 1) * spacing + 0.15 * spacing, 4), 0.0)
+        for word_id, (col, text, seg, carries) in enumerate(_columns(line, width_chars), start=1):
             box = None
             if boxes:
                 x = min(margin + col * char_w, 0.99)
-                w = min(len(text) * char_w, 0.995 - x)
-                box = {"x": round(x, 4), "y": max(y, 0.0), "width": round(max(w, 0.001), 4), "height": height}
+                w = max(min(len(text) * char_w, 0.995 - x), 0.001)
+                box = {"x": round(x, 4), "y": y, "width": round(w, 4), "height": height}
+            role = seg.role if carries else None
             words.append(
                 Word(
-                    line_id=line_id,
-                    word_id=word_id,
-                    text=text,
-                    role=seg.role if carries else None,
-                    key=seg.key if carries else None,
-                    cue=seg.cue,
-                    value=seg.value if carries else None,
-                    family=_family(seg, carries),
-                    also=seg.also if carries else frozenset(),
-                    labelled=seg.labelled and carries and seg.role is not None,
-                    box=box,
+                    line_id,
+                    word_id,
+                    text,
+                    role,
+                    seg.key if carries else None,
+                    seg.cue,
+                    seg.value if carries else None,
+                    _family(seg, carries),
+                    seg.also if carries else _NONE,
+                    seg.labelled and role is not None,
+                    box,
+                    (line_id, word_id),
                 )
             )
     return words
@@ -132,17 +130,20 @@ def layout(lines: list[Line], rng: random.Random, *, boxes: bool) -> list[Word]:
 
 def _columns(line: Line, width: int) -> list[tuple[int, str, Seg, bool]]:
     """Character column of every word: left part flows from the margin, right part ends at the right edge."""
-    left = [(w, seg, c) for seg in line.segs if not seg.right for w, c in _split(seg)]
-    right = [(w, seg, c) for seg in line.segs if seg.right for w, c in _split(seg)]
+    left: list[tuple[str, Seg, bool]] = []
+    right: list[tuple[str, Seg, bool]] = []
+    for seg in line.segs:
+        _split(seg, right if seg.right else left)
     out: list[tuple[int, str, Seg, bool]] = []
-    left_len = sum(len(w) for w, _, _ in left) + max(len(left) - 1, 0)
+    left_len = sum(len(w) + 1 for w, _, _ in left) - 1
     col = max((width - left_len) // 2, 0) if line.align == "center" else line.indent
     for text, seg, carries in left:
         out.append((col, text, seg, carries))
         col += len(text) + 1
-    right_len = sum(len(w) for w, _, _ in right) + max(len(right) - 1, 0)
-    col = max(width - right_len, col + 2 if left else 0)
-    for text, seg, carries in right:
-        out.append((col, text, seg, carries))
-        col += len(text) + 1
+    if right:
+        right_len = sum(len(w) + 1 for w, _, _ in right) - 1
+        col = max(width - right_len, col + 2 if left else 0)
+        for text, seg, carries in right:
+            out.append((col, text, seg, carries))
+            col += len(text) + 1
     return out

@@ -366,7 +366,7 @@ def payment_lines(
         lines += [Line([*tender_words, tender_seg]), card]
     else:
         lines += [card, Line([c.kw(_pick(rng, "AMOUNT:", "Amount", "CHARGED")), tender_seg])]
-    if rng.random() < 0.6:
+    if rng.random() < 0.45:
         lines.append(
             Line(
                 [

@@ -115,7 +115,11 @@ class StreamReader:
     # -- the loop ------------------------------------------------------------------------------------------------
 
     def run(self) -> StreamRunSummary:
-        """Reads until the stream has been idle for `until_idle_s` (or forever), then flushes what is buffered."""
+        """Reads until the stream has been idle for `until_idle_s` (or forever), then flushes what is buffered.
+
+        Each run has its own summary; shard checkpoints carry over, so a second run sees only newer records.
+        """
+        self.summary = StreamRunSummary()
         idle_since = self.clock()
         while True:
             self._discover_shards()
@@ -175,15 +179,15 @@ class StreamReader:
         return self.client.get_shard_iterator(**kwargs)["ShardIterator"]
 
     def _poll(self, shard: _Shard) -> bool:
-        """One GetRecords on the shard; True if it returned records."""
+        """One GetRecords on the shard; True if it returned records (or must be read again at once)."""
         if shard.iterator is None:
             shard.iterator = self._iterator(shard)
         try:
             page = self.client.get_records(ShardIterator=shard.iterator, Limit=GET_RECORDS_LIMIT)
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("ExpiredIteratorException", "TrimmedDataAccessException"):
-                shard.iterator = None  # re-obtained from the checkpoint on the next poll
-                return False
+                shard.iterator = None  # re-obtained from the checkpoint on the next poll, which comes at once
+                return True
             raise
         shard.iterator = page.get("NextShardIterator")
         if shard.iterator is None:

@@ -96,6 +96,8 @@ def run_sweep(
     else:
         listing = sweep.list_receipts(store, payload.cursor)
 
+    # A function configured with less time than the margin would never start a receipt: keep half its budget instead.
+    margin_ms = min(limits.safety_margin_ms, context.get_remaining_time_in_millis() // 2)
     cursor = payload.cursor
     submitted = 0
     stopped_by: str | None = None
@@ -105,7 +107,7 @@ def run_sweep(
             if payload.limit is not None and submitted >= payload.limit:
                 stopped_by = "limit"
                 break
-            if context.get_remaining_time_in_millis() < limits.safety_margin_ms:
+            if context.get_remaining_time_in_millis() < margin_ms:
                 stopped_by = "time"
                 break
             while len(in_flight) >= limits.max_workers:

@@ -103,7 +103,7 @@ LOCALES: dict[str, Locale] = {
         fuel_unit="L",
         cities=(("LONDON", "", "@@# #@@"), ("MANCHESTER", "", "@## #@@"), ("LEEDS", "", "@@# #@@")),
         streets=("HIGH STREET", "STATION ROAD", "CHURCH LANE", "MARKET SQUARE"),
-        phones=("0### ### ####", "0## #### ####"),
+        phones=("01### ######", "020 #### ####", "0161 ### ####"),
     ),
     "MY": Locale(
         code="MY",

@@ -361,7 +361,7 @@ def _metadata(ctx: Ctx, rng: random.Random) -> tuple[dict[str, str] | None, dict
     store = ctx.store
     meta = {
         "merchant_name": store.merchant.display,
-        "address": store.address.title() if rng.random() < 0.5 else store.address,
+        "address": _directory_address(store.address) if rng.random() < 0.6 else store.address,
         "phone_number": _directory_phone(store),
     }
     if rng.random() < 0.7:
@@ -380,6 +380,17 @@ def _metadata(ctx: Ctx, rng: random.Random) -> tuple[dict[str, str] | None, dict
             meta[wrong] = _directory_phone(other)
         truth[wrong] = False
     return meta, truth
+
+
+def _directory_address(printed: str) -> str:
+    """How a places directory writes an address: words in title case, codes (OR, 14TH, SW1A) as printed."""
+    words = []
+    for word in printed.split():
+        core = word.rstrip(",.")
+        if core.isalpha() and len(core) > 2:
+            word = word.capitalize()
+        words.append(word)
+    return " ".join(words)
 
 
 def _directory_phone(store: Store) -> str:

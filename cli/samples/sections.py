@@ -17,6 +17,7 @@ from cli.samples.layout import Line, Seg
 
 PAYING = frozenset({"PAYMENT_METHOD"})
 _PAYING_WORDS = frozenset({"CREDIT", "DEBIT", "CARD", "CASH", "VISA", "EFT", "CHARGED"})
+REFUNDED = frozenset({"REFUND"})  # on a return, the negative amounts are what is refunded
 QTY1 = frozenset({"UNIT_PRICE"})  # a line total of one unit is also its unit price
 EITHER_DISCOUNT = frozenset({"DISCOUNT", "COUPON"})
 
@@ -115,7 +116,7 @@ def header(c: Ctx) -> list[Line]:
         site = rng.choice((site, site.lower(), site.upper(), f"www.{site}" if not site.startswith("www") else site))
         extras.append(Line([c.seg(site, "WEBSITE")], align))
     if rng.random() < 0.3:
-        prefix = _pick(rng, "", "HOURS:", "Store Hours", "Open")
+        prefix = _pick(rng, "", "HOURS:", "Store Hours", "Hours")
         segs = [c.kw(prefix)] if prefix else []
         extras.append(Line([*segs, c.seg(rng.choice(STORE_HOURS), "STORE_HOURS")], align))
     rng.shuffle(extras)
@@ -201,7 +202,7 @@ def _qty(c: Ctx, item: Item, i: int) -> Seg:
 def _item(c: Ctx, i: int, item: Item, style: str) -> list[Line]:
     rng = c.rng
     many = item.qty != 1 or item.weighed
-    total_also = frozenset() if many else QTY1
+    total_also = (frozenset() if many else QTY1) | (REFUNDED if item.total < 0 else frozenset())
     total = c.amt(item.total, "LINE_TOTAL", f"item{i}.total", also=total_also)
     unit_also = frozenset() if many else frozenset({"LINE_TOTAL"})
     unit_suffix = f"/{item.unit_word}" if item.weighed and rng.random() < 0.5 else ""
@@ -283,7 +284,14 @@ def total_lines(
         count = c.noise(str(item_count), "count", also=frozenset({"QUANTITY"}))
         lines.append(Line([c.kw(_pick(rng, "ITEMS", "# ITEMS SOLD", "Item Count:", "TOTAL ITEMS")), count]))
     if subtotal is not None:
-        lines.append(Line([c.kw(rng.choice(loc.subtotal_words), "SUBTOTAL"), c.amt(subtotal, "SUBTOTAL", "subtotal")]))
+        lines.append(
+            Line(
+                [
+                    c.kw(rng.choice(loc.subtotal_words), "SUBTOTAL"),
+                    c.amt(subtotal, "SUBTOTAL", "subtotal", also=REFUNDED if subtotal < 0 else frozenset()),
+                ]
+            )
+        )
     for j, (name, value) in enumerate(taxes):
         lines.append(Line([c.kw(name, "TAX"), c.amt(value, "TAX", f"tax{j}")]))
     if pre_tip is not None:
@@ -293,7 +301,19 @@ def total_lines(
     word = rng.choice(loc.total_words)
     deco = [c.noise("****")] if rng.random() < 0.1 else []
     lines.append(
-        Line([*deco, c.kw(word, "GRAND_TOTAL"), c.amt(total, "GRAND_TOTAL", "total", symbol=rng.random() < 0.8)])
+        Line(
+            [
+                *deco,
+                c.kw(word, "GRAND_TOTAL"),
+                c.amt(
+                    total,
+                    "GRAND_TOTAL",
+                    "total",
+                    symbol=rng.random() < 0.8,
+                    also=REFUNDED if total < 0 else frozenset(),
+                ),
+            ]
+        )
     )
     return lines
 
@@ -342,7 +362,11 @@ def payment_lines(
         card = Line([c.kw(_pick(rng, "CARD #:", "ACCT #", "Card No.")), c.seg(masked, "PAYMENT_METHOD")])
     if refund is not None:
         word = _pick(rng, "REFUND", "REFUND DUE", "RETURN AMOUNT", "Refund to card", "REFUND TOTAL")
-        lines.append(Line([c.kw(word, "REFUND"), c.amt(refund, "REFUND", "refund", symbol=True)]))
+        lines.append(
+            Line(
+                [c.kw(word, "REFUND"), c.amt(refund, "REFUND", "refund", symbol=True, also=frozenset({"GRAND_TOTAL"}))]
+            )
+        )
         lines.append(card)
         return lines
     if cash_back is not None:
@@ -376,7 +400,8 @@ def payment_lines(
             )
         )
     if rng.random() < 0.3:
-        lines.append(Line([c.noise(_pick(rng, "APPROVED", "CHIP READ", "CONTACTLESS", "Verified by PIN"))]))
+        mode = _pick(rng, "APPROVED", "CHIP READ", "CONTACTLESS", "Verified by PIN")
+        lines.append(Line([c.noise(mode, also=PAYING if mode == "CONTACTLESS" else frozenset())]))
     if rng.random() < 0.15:
         lines.append(Line([c.kw("AID"), c.noise("A0000000" + rng.choice(("031010", "041010", "980840")), "number")]))
     return lines

@@ -2,6 +2,7 @@
 
 - check:  code answers its questions about every claim (`evaluate`); the rules decide what they can.
 - plan:   templated open questions for the claims left; shared questions are asked once per receipt.
+- plan_llm: only for claims no template fits (labels outside the taxonomy): the LLM plans open questions.
 - answer: one structured LLM call per batch of independent questions; batches run in parallel via `Send`.
 - decide: code compares each answer with its claim, then the policy in `decide.py` gives the verdict.
 An LLM failure marks the batch's questions failed; claims that needed them get no decision.
@@ -18,8 +19,30 @@ from langgraph.types import Send
 
 from domain.cove import decide as policy
 from domain.cove.llm import LLMUnavailable, StructuredLLM
-from domain.cove.prompts import SYSTEM, LocateAnswers, RoleAnswers, locate_ids, locate_prompt, role_prompt
-from domain.cove.questions import Answered, Family, Question, compare, parse_word_ref, questions_for
+from domain.cove.prompts import (
+    SYSTEM,
+    LocateAnswers,
+    OpenAnswers,
+    PlanQuestions,
+    RoleAnswers,
+    locate_ids,
+    locate_prompt,
+    open_ids,
+    open_prompt,
+    plan_ids,
+    plan_prompt,
+    role_prompt,
+)
+from domain.cove.questions import (
+    Answered,
+    Family,
+    Question,
+    compare,
+    leaks_claim,
+    open_question,
+    parse_word_ref,
+    questions_for,
+)
 from domain.cove.settings import LLMSettings
 from domain.model import Evidence, ReceiptContext, ReceiptWordLabel, Verdict
 
@@ -35,6 +58,7 @@ class CoveState(TypedDict, total=False):
     claims: list[ReceiptWordLabel]
     code: dict[str, list[Evidence]]  # claim_id -> code evidence
     ruled: dict[str, Verdict]  # claim_id -> verdict of the rules
+    unplanned: list[str]  # claim ids no template fits: the LLM plans their questions
     asks: dict[str, list[str]]  # claim_id -> question keys it needs
     questions: dict[str, Question]  # key -> question, each once per receipt
     answers: Annotated[dict[str, Answered], _merge]
@@ -84,24 +108,63 @@ def build_graph(
 
     def plan(state: CoveState) -> dict[str, Any]:
         if llm is None:
-            return {"asks": {}, "questions": {}}
+            return {"asks": {}, "questions": {}, "unplanned": []}
         asks: dict[str, list[str]] = {}
         questions: dict[str, Question] = {}
+        unplanned: list[str] = []
         for claim in state["claims"]:
             if claim.claim_id in state["ruled"]:
                 continue
             planned = questions_for(claim)
-            if planned is None:  # outside the taxonomy: no template, and nothing to compare an answer with
+            if planned is None:  # outside the taxonomy: the LLM plans (rare)
+                unplanned.append(claim.claim_id)
                 continue
             asks[claim.claim_id] = [q.key for q in planned]
             for q in planned:
                 questions.setdefault(q.key, q)
-        return {"asks": asks, "questions": questions}
+        return {"asks": asks, "questions": questions, "unplanned": unplanned}
+
+    def after_plan(state: CoveState) -> list[Send] | str:
+        return "plan_llm" if state.get("unplanned") else fan_out(state)
+
+    def plan_llm(state: CoveState) -> dict[str, Any]:
+        """CoVe's planning step by the LLM, for claims no template covers; it sees the claims, answering won't."""
+        assert llm is not None
+        claims = [c for c in state["claims"] if c.claim_id in state["unplanned"]]
+        asks = dict(state["asks"])
+        questions = dict(state["questions"])
+        try:
+            reply = llm.ask(PlanQuestions, SYSTEM, plan_prompt(state["context"], claims))
+        except LLMUnavailable as exc:
+            for c in claims:
+                asks[c.claim_id] = [f"plan:{c.claim_id}"]
+            return {
+                "asks": asks,
+                "failed": {f"plan:{c.claim_id}": str(exc) for c in claims},
+                "llm_calls": exc.attempts,
+                "errors": [f"llm plan: {exc}"],
+            }
+        ids = plan_ids(claims)
+        for item in reply.value.questions:
+            claim = ids.get(item.claim.strip())
+            if claim is None or not item.question.strip() or not item.expected.strip():
+                continue
+            if leaks_claim(item.question, claim) or len(asks.get(claim.claim_id, [])) >= 2:
+                continue  # a question naming the label would show the claim to the answering call
+            q = open_question(claim.claim_id, len(asks.get(claim.claim_id, [])), item.question, item.expected)
+            asks.setdefault(claim.claim_id, []).append(q.key)
+            questions[q.key] = q
+        return {"asks": asks, "questions": questions, "llm_calls": reply.attempts}
 
     def fan_out(state: CoveState) -> list[Send] | str:
         questions = sorted(state.get("questions", {}).values(), key=lambda q: (q.word or (0, 0), q.key))
         sends = []
-        for family, size in ((Family.ROLE, settings.role_batch_size), (Family.LOCATE, settings.locate_batch_size)):
+        sizes = (
+            (Family.ROLE, settings.role_batch_size),
+            (Family.LOCATE, settings.locate_batch_size),
+            (Family.OPEN, settings.locate_batch_size),
+        )
+        for family, size in sizes:
             batch = [q for q in questions if q.family is family]
             for chunk in _chunks(batch, size):
                 sends.append(Send("answer", AnswerTask(context=state["context"], family=family.value, batch=chunk)))
@@ -114,9 +177,12 @@ def build_graph(
             if task["family"] == Family.ROLE:
                 reply = llm.ask(RoleAnswers, SYSTEM, role_prompt(task["context"], questions))
                 answers = _read_roles(questions, reply.value)
-            else:
+            elif task["family"] == Family.LOCATE:
                 reply = llm.ask(LocateAnswers, SYSTEM, locate_prompt(task["context"], questions))
                 answers = _read_located(questions, reply.value)
+            else:
+                reply = llm.ask(OpenAnswers, SYSTEM, open_prompt(task["context"], questions))
+                answers = _read_open(questions, reply.value)
         except LLMUnavailable as exc:
             return {
                 "failed": {q.key: str(exc) for q in questions},
@@ -152,6 +218,15 @@ def build_graph(
                 found[q.key] = Answered(key=q.key, words=words, confidence=_clamp(item.confidence), source=source)
         return {q.key: found.get(q.key, Answered(key=q.key, source=source)) for q in questions}
 
+    def _read_open(questions: list[Question], value: OpenAnswers) -> dict[str, Answered]:
+        ids = open_ids(questions)
+        found = {}
+        for item in value.answers:
+            q = ids.get(item.question.strip())
+            if q is not None and q.key not in found:
+                found[q.key] = Answered(key=q.key, text=item.answer, confidence=_clamp(item.confidence), source=source)
+        return {q.key: found.get(q.key, Answered(key=q.key, source=source)) for q in questions}
+
     def decide(state: CoveState) -> dict[str, Any]:
         verdicts = []
         answers = state.get("answers", {})
@@ -167,7 +242,11 @@ def build_graph(
             if llm is None:
                 verdicts.append(policy.pending(claim, "the rules do not decide and no LLM is configured", code))
             elif keys is None:
-                verdicts.append(policy.pending(claim, f"no verification template for label {claim.label}", code))
+                verdicts.append(
+                    policy.pending(
+                        claim, f"no template fits label {claim.label} and the LLM planned no usable question", code
+                    )
+                )
             elif errs := [failed[k] for k in keys if k in failed]:
                 verdicts.append(policy.pending(claim, f"LLM unavailable, no decision: {errs[0]}", code))
             else:
@@ -180,11 +259,13 @@ def build_graph(
     graph = StateGraph(CoveState)
     graph.add_node("check", check)
     graph.add_node("plan", plan)
+    graph.add_node("plan_llm", plan_llm)
     graph.add_node("answer", answer)
     graph.add_node("decide", decide)
     graph.add_edge(START, "check")
     graph.add_edge("check", "plan")
-    graph.add_conditional_edges("plan", fan_out, ["answer", "decide"])
+    graph.add_conditional_edges("plan", after_plan, ["plan_llm", "answer", "decide"])
+    graph.add_conditional_edges("plan_llm", fan_out, ["answer", "decide"])
     graph.add_edge("answer", "decide")
     graph.add_edge("decide", END)
     return graph.compile(name="cove")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from domain.cove.questions import OTHER, Question, word_ref
 from domain.labels import LABEL_DESCRIPTIONS
-from domain.model import ReceiptContext
+from domain.model import ReceiptContext, ReceiptWordLabel
 
 SYSTEM = (
     "You read the OCR text of a shopping receipt and answer questions about it. "
@@ -52,6 +52,30 @@ class LocateAnswers(BaseModel):
     """For each question, the words of the receipt that answer it."""
 
     answers: list[WordsFound]
+
+
+class PlannedQuestion(BaseModel):
+    claim: str = Field(description='the claim id, e.g. "c1"')
+    question: str = Field(description="an open question about the receipt; no yes/no, not naming the label")
+    expected: str = Field(description="the short answer the receipt gives if the claim is true")
+
+
+class PlanQuestions(BaseModel):
+    """Verification questions planned for claims that no template covers."""
+
+    questions: list[PlannedQuestion]
+
+
+class OpenAnswer(BaseModel):
+    question: str = Field(description='the question id, e.g. "q1"')
+    answer: str = Field(description="a short answer taken from the receipt; empty if it does not say")
+    confidence: float = Field(description="0 to 1")
+
+
+class OpenAnswers(BaseModel):
+    """Short answers to open questions about the receipt."""
+
+    answers: list[OpenAnswer]
 
 
 def _clean(text: str) -> str:
@@ -105,5 +129,44 @@ def locate_prompt(context: ReceiptContext, questions: list[Question]) -> str:
             render_receipt(context),
             "<questions>\n" + "\n".join(rows) + "\n</questions>",
             "Answer every question in <questions> with the ids of all the words that answer it (empty if none).",
+        ]
+    )
+
+
+def plan_ids(claims: list[ReceiptWordLabel]) -> dict[str, ReceiptWordLabel]:
+    return {f"c{i}": c for i, c in enumerate(claims, start=1)}
+
+
+def plan_prompt(context: ReceiptContext, claims: list[ReceiptWordLabel]) -> str:
+    """The planning call (CoVe step 2) sees the claims; the answering call that follows will not."""
+    words = context.words_by_key()
+    rows = []
+    for cid, c in plan_ids(claims).items():
+        w = words.get(c.word_key)
+        text = json.dumps(_clean(w.text) if w else "", ensure_ascii=False)
+        rows.append(f"{cid}: word [{word_ref(c.word_key)}] {text} is labelled {json.dumps(_clean(c.label))}")
+    return "\n".join(
+        [
+            render_receipt(context),
+            "<claims>\n" + "\n".join(rows) + "\n</claims>",
+            "For each claim in <claims>, write one or two short open questions about the receipt whose answers "
+            "would confirm or refute it, each with the answer expected if the claim is true. A question must not "
+            "name the label, must not be a yes/no question, and must be answerable from the receipt alone.",
+        ]
+    )
+
+
+def open_ids(questions: list[Question]) -> dict[str, Question]:
+    return {f"q{i}": q for i, q in enumerate(questions, start=1)}
+
+
+def open_prompt(context: ReceiptContext, questions: list[Question]) -> str:
+    """Planned questions answered without their claims (CoVe step 3, factored)."""
+    rows = [f"{qid}: {_clean(q.text or '')}" for qid, q in open_ids(questions).items()]
+    return "\n".join(
+        [
+            render_receipt(context),
+            "<questions>\n" + "\n".join(rows) + "\n</questions>",
+            "Answer every question in <questions> briefly, from the receipt only (empty if it does not say).",
         ]
     )

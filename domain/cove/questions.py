@@ -24,6 +24,7 @@ WordKey = tuple[int, int]
 class Family(StrEnum):
     ROLE = "role"
     LOCATE = "locate"
+    OPEN = "open"  # planned by the LLM for a claim no template fits
 
 
 class Question(BaseModel):
@@ -35,6 +36,8 @@ class Question(BaseModel):
     word: WordKey | None = None
     meaning: str | None = Field(default=None, description="locate: the label's meaning, in words")
     target: str | None = Field(default=None, description="locate: the label type, kept for code, not shown")
+    text: str | None = Field(default=None, description="open: the planned question as asked")
+    expected: str | None = Field(default=None, description="open: the answer if the claim holds, not shown")
 
 
 class Answered(BaseModel):
@@ -43,6 +46,7 @@ class Answered(BaseModel):
     key: str
     role: str | None = None
     words: list[WordKey] | None = None
+    text: str | None = None
     confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     source: str
 
@@ -111,6 +115,8 @@ def compare(label: ReceiptWordLabel, question: Question, answer: Answered) -> Ev
             source=answer.source,
             confidence=answer.confidence,
         )
+    if question.family is Family.OPEN:
+        return _compare_open(question, answer)
     asked = f"which words are: {question.meaning}"
     if answer.words is None:
         return Evidence(question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, confidence=0.0)
@@ -120,6 +126,36 @@ def compare(label: ReceiptWordLabel, question: Question, answer: Answered) -> Ev
         question=asked,
         answer=Answer.SUPPORTS if found else Answer.REFUTES,
         detail=f"answered [{shown}]",
+        source=answer.source,
+        confidence=answer.confidence,
+    )
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", (text or "").lower()))
+
+
+def open_question(claim_id: str, index: int, text: str, expected: str) -> Question:
+    return Question(key=f"open:{claim_id}:{index}", family=Family.OPEN, text=text, expected=expected)
+
+
+def leaks_claim(text: str, label: ReceiptWordLabel) -> bool:
+    """True when a planned question would show its claim's label to the answering call."""
+    name = label.label.strip().lower()
+    norm = text.lower()
+    return name in norm or name.replace("_", " ") in norm
+
+
+def _compare_open(question: Question, answer: Answered) -> Evidence:
+    asked = f"planned: {question.text}"
+    got, want = _norm(answer.text), _norm(question.expected)
+    if not got or not want:
+        return Evidence(question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, confidence=0.0)
+    agree = got == want or f" {want} " in f" {got} " or f" {got} " in f" {want} "
+    return Evidence(
+        question=asked,
+        answer=Answer.SUPPORTS if agree else Answer.REFUTES,
+        detail=f"answered {answer.text!r}, expected {question.expected!r}",
         source=answer.source,
         confidence=answer.confidence,
     )

@@ -314,7 +314,9 @@ def truth_responder(
                 words = [f"{k[0]}/{k[1]}" for k, v in sorted(truth.items()) if v == label]
                 answers.append({"question": qid, "words": words, "confidence": confidence})
             return {"answers": answers}
-        return {}
+        if req.schema_title == "PlanQuestions":
+            return {"questions": []}  # this fake plans nothing for labels outside the taxonomy
+        return {"answers": []}
 
     return respond
 

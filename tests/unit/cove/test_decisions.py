@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.model import Answer, ValidationStatus
 from tests.fakes.checks import StubChecks, code, rules_only_verifier
-from tests.fakes.ollama_server import FakeOllama, asked_words, truth_responder
+from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
 from tests.unit.cove.conftest import MakeVerifier
 
@@ -120,11 +122,62 @@ def test_shared_questions_are_asked_once(fake_ollama: FakeOllama, make_verifier:
     assert locate[0].count("Final amount due") == 1
 
 
-def test_unknown_label_without_template_stays_pending(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+def test_unknown_label_without_a_usable_plan_stays_pending(
+    fake_ollama: FakeOllama, make_verifier: MakeVerifier
+) -> None:
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
     ctx = grocery(wrong={(5, 1): "FRUIT_KIND"})
+    result = make_verifier().verify(ctx, ctx.labels)
+    assert statuses(result)["5/1/FRUIT_KIND"] is P
+    assert result.errors == []
+    assert [r.schema_title for r in fake_ollama.requests].count("PlanQuestions") == 1
+
+
+def planner(plan: list[dict], answers: dict[str, str]):
+    """A fake model that plans `plan` and answers open questions by their text."""
+    base = truth_responder(GROCERY_TRUTH)
+
+    def respond(req: ChatRequest) -> dict:
+        if req.schema_title == "PlanQuestions":
+            return {"questions": plan}
+        if req.schema_title == "OpenAnswers":
+            rows = re.findall(r"^(q\d+): (.*)$", req.prompt, re.M)
+            return {"answers": [{"question": q, "answer": answers.get(t, ""), "confidence": 0.9} for q, t in rows]}
+        return base(req)
+
+    return respond
+
+
+def test_llm_plans_where_no_template_fits_and_answers_without_the_claim(
+    fake_ollama: FakeOllama, make_verifier: MakeVerifier
+) -> None:
+    plan = [
+        {"claim": "c1", "question": "What kind of produce is listed on line 5?", "expected": "fruit"},
+        {"claim": "c1", "question": "Which item on line 5 is a fruit kind?", "expected": "bananas"},  # leaks: dropped
+        {"claim": "c1", "question": "What is the first word of line 5?", "expected": "BANANAS"},
+    ]
+    fake_ollama.responder = planner(
+        plan, {"What kind of produce is listed on line 5?": "fruit", "What is the first word of line 5?": "Bananas"}
+    )
+    ctx = grocery(wrong={(5, 1): "FRUIT_KIND"})
+    result = make_verifier().verify(ctx, ctx.labels)
+    verdict = next(v for v in result.verdicts if v.label.claim_id == "5/1/FRUIT_KIND")
+    assert verdict.status is V and verdict.validated_by == "cove:fake-model"
+    planning = [r for r in fake_ollama.requests if r.schema_title == "PlanQuestions"]
+    answering = [r for r in fake_ollama.requests if r.schema_title == "OpenAnswers"]
+    assert len(planning) == 1 and "FRUIT_KIND" in planning[0].prompt  # planning sees the claim
+    assert len(answering) == 1
+    assert "FRUIT_KIND" not in answering[0].prompt and "fruit kind" not in answering[0].prompt.lower()
+    assert "What is the first word of line 5?" in answering[0].prompt
+    assert result.llm_calls == 4  # plan, roles, which-words, open answers
+
+
+def test_open_answers_that_differ_from_the_plan_refute(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    plan = [{"claim": "c1", "question": "What is the first word of line 5?", "expected": "MILK"}]
+    fake_ollama.responder = planner(plan, {"What is the first word of line 5?": "BANANAS"})
+    ctx = grocery(wrong={(5, 1): "FRUIT_KIND"})
     got = statuses(make_verifier().verify(ctx, ctx.labels))
-    assert got["5/1/FRUIT_KIND"] is P
+    assert got["5/1/FRUIT_KIND"] is INV
 
 
 def test_legacy_alias_is_verified_as_its_canonical_label(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:

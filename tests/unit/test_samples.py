@@ -97,6 +97,12 @@ def test_every_bundle_follows_the_import_format(receipts: list[GeneratedReceipt]
     assert len(ids) == len(receipts)
 
 
+def test_the_project_importer_accepts_every_bundle(receipts: list[GeneratedReceipt]) -> None:
+    bundles = pytest.importorskip("domain.bundles")
+    parsed = bundles.parse_bundle_lines(json.dumps(r.bundle) for r in receipts)
+    assert len(parsed.contexts) == len(receipts)
+
+
 def test_start_receipt_id_is_honoured() -> None:
     assert [r.bundle["receipt_id"] for r in generate_receipts(3, start_receipt_id=40)] == [40, 41, 42]
 

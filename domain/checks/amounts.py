@@ -172,6 +172,12 @@ def _only_a_unit_price(row: Row, arith: Arithmetic) -> bool:
     return last in arith.unit_prices and last not in arith.line_totals
 
 
+def _before(unit: AmountAt, total: AmountAt, row: Row) -> bool:
+    """`1 1,73 € 1,73 €`: with quantity one, the unit price and the line total are both printed, unit first."""
+    keys = [a.key for a in row.amounts]
+    return unit.key in keys and total.key in keys and keys.index(unit.key) < keys.index(total.key)
+
+
 def multiply_out(rows: list[Row], arith: Arithmetic) -> None:
     """Marks quantity x unit price = line total on an item line (or the line below it)."""
     for i, row in enumerate(rows):
@@ -182,7 +188,7 @@ def multiply_out(rows: list[Row], arith: Arithmetic) -> None:
         for qkey, qty in row.quantities:
             for unit in row.amounts:
                 for total in candidates:
-                    if total.key == unit.key or qty < 2:
+                    if total.key == unit.key or (qty < 2 and not _before(unit, total, row)):
                         continue
                     if round(unit.cents * qty) == total.cents:
                         arith.quantities.add(qkey)
@@ -237,7 +243,10 @@ def _not_an_amount(facts: ReceiptFacts, label: str, word: ReceiptWord) -> Eviden
     if re.fullmatch(r"[$€£¥₹]|USD|EUR|GBP|CAD|AUD|MYR|SGD|INR|CHF|JPY|RM|[-:=*#.]+", text, re.IGNORECASE):
         return _ev(q, Answer.UNKNOWN, f"{text!r} is a currency sign or punctuation", "shape")
     if text.endswith("%"):
-        return _ev(q, Answer.UNKNOWN, f"{text!r} is a percentage", "shape")
+        # A rate, not an amount; only a discount is sometimes labelled on its `20%`.
+        return _ev(
+            q, Answer.REFUTES, f"{text!r} is a percentage", "shape", decisive=label not in {"DISCOUNT", "COUPON"}
+        )
     other = facts.identity(text)
     if other:
         return _ev(q, Answer.REFUTES, f"{text!r} is {other}, not an amount", "shape", decisive=True)
@@ -350,7 +359,8 @@ def _product_evidence(facts: ReceiptFacts, label: str, row: Row, key: WordKey) -
     q = "Does quantity x unit price = line total hold for this word?"
     if key not in a.products:
         last = bool(row.amounts) and row.amounts[-1].key == key
-        if last and row.index in a.item_rows and label in {"LINE_TOTAL", "UNIT_PRICE"}:
+        deduction = bool(row.roles & {"DISCOUNT", "COUPON"}) or (bool(row.amounts) and row.amounts[-1].cents < 0)
+        if last and row.index in a.item_rows and label in {"LINE_TOTAL", "UNIT_PRICE"} and not deduction:
             detail = f"item lines sum to the subtotal {fmt(a.item_sum or 0)}"
             question = "Is it one of the line amounts that add up to the subtotal?"
             answer = Answer.SUPPORTS if label == "LINE_TOTAL" else Answer.REFUTES
@@ -378,6 +388,9 @@ def quantity_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     identity = facts.identity(text)
     if identity and identity != "a money amount":
         return [_ev(q, Answer.REFUTES, f"{text!r} is {identity}", "quantity", decisive=True)]
+    other = facts.structures(key) & {"date", "time", "phone", "web", "hours", "address line"}
+    if other:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is on a {'/'.join(sorted(other))}", "quantity", decisive=True)]
     if not any(c.isdigit() for c in text):
         return [_ev(q, Answer.REFUTES, f"{text!r} has no digits", "quantity", decisive=True)]
     if row is not None and row.roles - INLINE_AND_COUNT:

@@ -99,6 +99,11 @@ def phone_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is {identity}", "phone", decisive=True)]
     row = facts.row_of(key)
     keyword = row is not None and bool(PHONE_KEYWORD.search(row.text))
+    if row is not None and not keyword and LOYALTY_KEYWORD.search(row.text):
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is on a member/rewards line", "phone", decisive=True)]
+    other = facts.structures(key) & {"date", "time", "hours", "address line", "item line", "totals line"}
+    if other and not keyword:
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is on a {'/'.join(sorted(other))}", "phone", decisive=True)]
     if len(phone_digits(word.text)) >= 7 or (keyword and re.fullmatch(r"[\d()+\-.\s]+", word.text)):
         return [_ev(q, Answer.REFUTES, f"{word.text!r} has no phone shape I know", "phone")]
     return [_ev(q, Answer.REFUTES, f"{word.text!r} is not part of a phone number", "phone", decisive=True)]
@@ -151,6 +156,17 @@ def loyalty_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     identity = facts.identity(text)
     if identity in {"a money amount", "a date", "a time", "a web address"}:
         return [_ev(q, Answer.REFUTES, f"{text!r} is {identity}", "loyalty", decisive=True)]
+    other = facts.structures(key) & {
+        "date",
+        "time",
+        "hours",
+        "address line",
+        "item line",
+        "totals line",
+        "date/time line",
+    }
+    if other and not keyword:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is on a {'/'.join(sorted(other))}", "loyalty", decisive=True)]
     digits = sum(c.isdigit() for c in text)
     masked = sum(c in "X*•x" for c in text)
     if _LOYALTY_SHAPE.match(text) and digits + masked >= 4 and digits >= 2:
@@ -173,6 +189,8 @@ def payment_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     row = facts.row_of(key)
     if row is None:
         return []
+    if row.roles - {"COUNT", "TENDER"} and "TENDER" not in row.roles:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is on a {'/'.join(sorted(row.roles))} line", "payment", True)]
     names_payment = any(
         PAYMENT_WORD.match(w.text) or MASKED_CARD.match(w.text) or re.fullmatch(r"[X*•#]{4,}", w.text, re.IGNORECASE)
         for w in row.words

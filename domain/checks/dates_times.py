@@ -118,7 +118,7 @@ def date_time_evidence(facts: ReceiptFacts, label: str, word: ReceiptWord) -> li
     """Is the word (part of) a plausible date / time printed on the receipt?"""
     key = (word.line_id, word.word_id)
     kind = "date" if label == "DATE" else "time"
-    covered = facts.dates if kind == "date" else facts.times
+    covered = facts.dates | facts.partial_dates if kind == "date" else facts.times
     other = facts.times if kind == "date" else facts.dates
     q = f"Is the word part of a plausible {kind}?"
     if key in covered:
@@ -129,8 +129,15 @@ def date_time_evidence(facts: ReceiptFacts, label: str, word: ReceiptWord) -> li
     if identity:
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is {identity}", kind, decisive=True)]
     if _FRAGMENT.match(word.text.strip()):
+        # A loose number is decisively not the date when it belongs to something else, or when the receipt's
+        # date is printed on another line and this line has none.
         row = facts.row_of(key)
-        has_any = row is not None and any(k in covered for k in ((w.line_id, w.word_id) for w in row.words))
-        detail = f"{word.text!r} is not part of a {kind}" + ("" if has_any else " on a line without one")
-        return [_ev(q, Answer.REFUTES, detail, kind)]
+        row_keys = {(w.line_id, w.word_id) for w in row.words} if row else set()
+        here = bool(row_keys & covered)
+        elsewhere = bool(covered - row_keys)
+        other_kind = facts.structures(key) - {"date/time line"}
+        detail = f"{word.text!r} is not part of a {kind}" + ("" if here else " on a line without one")
+        if other_kind:
+            detail += f"; it is on a {'/'.join(sorted(other_kind))}"
+        return [_ev(q, Answer.REFUTES, detail, kind, decisive=bool(other_kind) or (elsewhere and not here))]
     return [_ev(q, Answer.REFUTES, f"{word.text!r} cannot be read as a {kind}", kind, decisive=True)]

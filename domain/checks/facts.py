@@ -28,6 +28,7 @@ class ReceiptFacts:
     largest_lower: int | None = None
     cents_amounts: int = 0  # amounts printed with cents: tells whether this receipt's money has decimals
     dates: set[WordKey] = field(default_factory=set)
+    partial_dates: set[WordKey] = field(default_factory=set)  # `12/01`: a date only where a date is expected
     times: set[WordKey] = field(default_factory=set)
     phones: dict[WordKey, str] = field(default_factory=dict)
     webs: set[WordKey] = field(default_factory=set)
@@ -51,6 +52,45 @@ class ReceiptFacts:
 
     def is_item_row(self, index: int) -> bool:
         return index in self.regions.item_rows
+
+    def in_items_block(self, index: int) -> bool:
+        """Between the header and the totals: item lines and the lines that continue them."""
+        start = self.regions.summary_start
+        return bool(self.regions.item_rows) and start is not None and self.regions.header_end <= index < start
+
+    @property
+    def header_identity_end(self) -> int:
+        """The row after the last header line that names the store or the sale (name, address, phone, date...)."""
+        last = -1
+        for row in self.rows[: self.regions.header_end]:
+            keys = {(w.line_id, w.word_id) for w in row.words}
+            known = keys & (self.dates | self.times | set(self.phones) | self.webs | self.hours)
+            if known or row.index in self.address_rows or row.index in self.merchant_rows:
+                last = row.index
+        return last + 1
+
+    def structures(self, key: WordKey) -> set[str]:
+        """What else the word or its row is known to be: refutes claims of a different kind."""
+        row = self.row_of(key)
+        found: set[str] = set()
+        for name, keys in (("date", self.dates), ("time", self.times), ("web", self.webs), ("hours", self.hours)):
+            if key in keys:
+                found.add(name)
+        if key in self.phones:
+            found.add("phone")
+        if row is None:
+            return found
+        if row.index in self.address_rows:
+            found.add("address line")
+        if self.is_item_row(row.index):
+            found.add("item line")
+        if "TENDER" in row.roles or any(contacts.MASKED_CARD.match(w.text) for w in row.words):
+            found.add("payment line")
+        if row.roles - {"COUNT", "TENDER", layout.ANY_TOTAL}:
+            found.add("totals line")
+        if any(k in self.dates or k in self.times for k in ((w.line_id, w.word_id) for w in row.words)):
+            found.add("date/time line")
+        return found
 
     def identity(self, text: str) -> str | None:
         """What a word unmistakably is on its own, if anything: used to refute claims of another kind."""
@@ -144,7 +184,8 @@ def _words_in(row: Row, start: int, end: int) -> set[WordKey]:
 
 def _find_shapes(facts: ReceiptFacts) -> None:
     for row in facts.rows:
-        facts.dates |= _plausible_cover(row, dates_times.DATE_PATTERNS, dates_times.date_match_ok)
+        facts.dates |= _plausible_cover(row, dates_times.DATE_PATTERNS[:-1], dates_times.date_match_ok)
+        facts.partial_dates |= _plausible_cover(row, dates_times.DATE_PATTERNS[-1:], dates_times.date_match_ok)
         facts.times |= _plausible_cover(row, [dates_times.TIME_PATTERN], dates_times.time_match_ok)
         facts.webs |= row.covered(contacts.WEB_PATTERN)
         facts.hours |= row.covered(contacts.HOURS_PATTERN)
@@ -154,6 +195,7 @@ def _find_shapes(facts: ReceiptFacts) -> None:
                     facts.phones.setdefault(key, m.group(0))
     # A phone is not a date, an amount is not a phone: the more specific reading wins.
     facts.dates -= set(facts.phones) | facts.webs
+    facts.partial_dates -= set(facts.phones) | facts.webs | facts.dates
     facts.times -= facts.hours  # `8:00-21:00` on an opening-hours line is not the time of the sale
 
 

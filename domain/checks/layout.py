@@ -36,7 +36,7 @@ _ROLE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("TIP", re.compile(r"\bTIPS?\b|\bGRATUITY\b")),
     ("CASH_BACK", re.compile(r"\bCASH\s*-?\s*BACK\b")),
-    ("CHANGE", re.compile(r"\bCHANGE(?:\s+DUE)?\b|\bCHG\b")),
+    ("CHANGE", re.compile(r"\bCHANGE(?:\s+DUE)?\b|\bCHG\b|\bR(?:Ü|UE|U)CKGELD\b|\bWECHSELGELD\b|\bMONNAIE\b")),
     ("REFUND", re.compile(r"\bREFUND(?:ED)?\b|\bRETURN(?:ED)?\b")),
     ("COUPON", re.compile(r"\bCOUPONS?\b|\bVOUCHER\b|\bCPN\b")),
     ("DISCOUNT", re.compile(r"\bDISCOUNTS?\b|\bDISC\b|\bSAVINGS?\b|\bYOU\s+SAVED\b|\bMARKDOWN\b|\bPROMO\b")),
@@ -222,6 +222,9 @@ def product_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
         return [_ev(q, Answer.UNKNOWN, "a qualified total line such as `FUEL TOTAL`", "product")]
     if row.roles - INLINE_ROLES - {"COUNT"}:
         return [_ev(q, Answer.REFUTES, f"on a {'/'.join(sorted(row.roles))} line", "product", decisive=True)]
+    other = facts.structures(key) & {"date", "time", "phone", "web", "hours", "address line", "date/time line"}
+    if other:
+        return [_ev(q, Answer.REFUTES, f"{text!r} is on a {'/'.join(sorted(other))}", "product", decisive=True)]
     letters = sum(c.isalpha() for c in text)
     if letters == 0:
         digits = sum(c.isdigit() for c in text)
@@ -242,7 +245,8 @@ def product_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     )
     if row.index < facts.regions.header_end:
         detail = "in the header" + (" on the store's name, address or phone line" if named_elsewhere else "")
-        return [_ev(q, Answer.REFUTES, detail, "product", decisive=named_elsewhere)]
+        top = row.index < facts.header_identity_end  # above the store's name, address or the date: not an item
+        return [_ev(q, Answer.REFUTES, detail, "product", decisive=named_elsewhere or top)]
     return [_ev(q, Answer.UNKNOWN, "not on an item line", "product")]
 
 

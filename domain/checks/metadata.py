@@ -181,6 +181,12 @@ def merchant_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     q = "Is the word part of the merchant's name?"
     if identity and identity != "a web address":
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is {identity}", "merchant", decisive=True)]
+    in_name_row = row is not None and row.index in facts.merchant_rows
+    other = facts.structures(key) & {"date", "time", "phone", "hours", "payment line", "date/time line"}
+    if other and not in_name_row:
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is on a {'/'.join(sorted(other))}", "merchant", decisive=True)]
+    if row is not None and facts.in_items_block(row.index) and not in_name_row:
+        return [_ev(q, Answer.REFUTES, "among the item lines, not in the header", "position", decisive=True)]
     out: list[Evidence] = []
     if row is not None and (facts.is_item_row(row.index) or row.roles - {"COUNT"}):
         kind = "an item" if facts.is_item_row(row.index) else "/".join(sorted(row.roles))
@@ -213,6 +219,11 @@ def address_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is a money amount or a phone", "address", decisive=True)]
     if row is not None and (facts.is_item_row(row.index) or row.roles - {"COUNT"}):
         return [_ev(q, Answer.REFUTES, f"{word.text!r} is on an item or totals line", "position", decisive=True)]
+    other = facts.structures(key) & {"date", "time", "hours", "web", "payment line", "date/time line"}
+    if other and not (row is not None and row.index in facts.address_rows):
+        return [_ev(q, Answer.REFUTES, f"{word.text!r} is on a {'/'.join(sorted(other))}", "address", decisive=True)]
+    if row is not None and facts.in_items_block(row.index) and row.index not in facts.address_rows:
+        return [_ev(q, Answer.REFUTES, "among the item lines, not in the header", "position", decisive=True)]
     out: list[Evidence] = []
     token = address_token(word.text)
     if row is not None and row.index in facts.address_rows:

@@ -125,7 +125,7 @@ LOCALES: dict[str, Locale] = {
             ("JOHOR BAHRU", "JOHOR", "80###"),
         ),
         streets=("JALAN AMPANG", "JALAN SS 2/24", "JALAN BUKIT BINTANG", "JALAN TUN RAZAK"),
-        phones=("0#-#### ####", "0##-### ####"),
+        phones=("0N-#### ####", "0N#-### ####"),
     ),
     "DE": Locale(
         code="DE",
@@ -331,7 +331,14 @@ FUELS_METRIC: tuple[tuple[str, str, str], ...] = (
 )
 
 CASHIER_NAMES = ("MARIA", "JOHN", "Ashley", "KEVIN T", "PRIYA", "Sam", "LEE", "ANNA K", "JOSE", "FATIMA")
-CARD_BRANDS = ("VISA", "MASTERCARD", "AMEX", "DISCOVER", "DEBIT", "Visa", "MC", "INTERAC", "MAESTRO")
+_CARDS = ("VISA", "MASTERCARD", "Visa", "MC", "AMEX")
+CARD_BRANDS: dict[str, tuple[str, ...]] = {
+    "US": (*_CARDS, "DISCOVER", "DEBIT", "US DEBIT"),
+    "CA": (*_CARDS, "INTERAC", "DEBIT"),
+    "UK": (*_CARDS, "MAESTRO", "DEBIT", "VISA DEBIT"),
+    "MY": (*_CARDS, "MYDEBIT", "DEBIT"),
+    "DE": (*_CARDS, "GIROCARD", "EC-KARTE", "Maestro"),
+}
 STORE_HOURS = (
     "OPEN 24 HOURS",
     "MON-SUN 7AM-10PM",

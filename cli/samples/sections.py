@@ -248,9 +248,11 @@ def fuel_lines(c: Ctx, item: Item, pump: int) -> list[Line]:
     lines = [Line([c.kw("PUMP #" if rng.random() < 0.5 else "Pump"), c.noise(f"{pump:02d}", "number")])]
     name = c.seg(item.name, "PRODUCT_NAME")
     qty = c.seg(render_quantity(item.qty, c.style), "QUANTITY", key="item0.qty")
-    unit = c.amt(item.unit, "UNIT_PRICE", "item0.unit", places=3, suffix=f"/{unit_word}" if rng.random() < 0.5 else "")
+    stacked = rng.random() < 0.5  # one value a line, each after its keyword
+    suffix = f"/{unit_word}" if not stacked and rng.random() < 0.5 else ""
+    unit = c.amt(item.unit, "UNIT_PRICE", "item0.unit", places=3, suffix=suffix)
     total = c.amt(item.total, "LINE_TOTAL", "item0.total", symbol=True)
-    if rng.random() < 0.5:
+    if stacked:
         qty.right = True
         unit.right = True
         lines += [
@@ -355,7 +357,7 @@ def payment_lines(
         )  # type: ignore[arg-type]
         lines.append(Line([c.kw(rng.choice(c.locale.change_words), "CHANGE"), c.amt(change, "CHANGE", "change")]))  # type: ignore[arg-type]
         return lines
-    brand = method if method != "card" else rng.choice(CARD_BRANDS)
+    brand = method if method != "card" else rng.choice(CARD_BRANDS[c.locale.code])
     masked = rng.choice(("************", "XXXXXXXXXXXX", "**** **** **** ", "XXXX XXXX XXXX ", "****")) + last4
     card = Line([c.seg(brand, "PAYMENT_METHOD"), c.seg(masked, "PAYMENT_METHOD")])
     if rng.random() < 0.3:

@@ -24,11 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     receipts = generate_receipts(
         args.count, seed=args.seed, wrong_share=args.wrong_share, start_receipt_id=args.start_receipt_id
     )
+    generated = time.perf_counter()
     write_bundles(args.out, receipts, truth_path=args.truth)
     labels = sum(len(r.truth) for r in receipts)
     wrong = sum(not t.correct for r in receipts for t in r.truth)
     print(
-        f"{len(receipts)} receipts, {labels} labels, {wrong} wrong, {time.perf_counter() - started:.2f}s",
+        f"{len(receipts)} receipts, {labels} labels, {wrong} wrong ({wrong / max(labels, 1):.3f}); "
+        f"generated in {generated - started:.2f}s, written in {time.perf_counter() - generated:.2f}s",
         file=sys.stderr,
     )
     return 0

@@ -338,4 +338,4 @@ def test_command_line_writes_files(tmp_path, capsys) -> None:
 def test_a_thousand_receipts_are_fast() -> None:
     started = time.process_time()
     generate_receipts(1000, seed=1)
-    assert time.process_time() - started < 3.0
+    assert time.process_time() - started < 4.0  # CPU seconds; about 1 s on an idle laptop core

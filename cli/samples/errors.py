@@ -130,7 +130,9 @@ def inject(
             values.setdefault(w.role, set()).add(w.value)
     wrong: set[tuple[int, int]] = set()
     pools = _Pools(words)
-    for _ in range(wanted):
+    done = 0
+    while done < wanted:
+        done += 1
         for _attempt in range(12):
             if swaps and rng.random() < _SUBTLE:  # a named confusion, whatever its label
                 kind = rng.choice(swaps)
@@ -145,11 +147,14 @@ def inject(
             word = _draw(kind, label, pools, labels, wrong, values, rng)
             if word is None:
                 continue
+            if word.pos not in labels:  # one label more: it too counts towards the share
+                wanted += rng.random() < share
             labels[word.pos] = Entry(label, False, kind, word.role)
             wrong.add(word.pos)
             if kind == "wrong_word" and label in _MOVABLE and rng.random() < 0.3:
                 for w in words:  # the label moved: its true word lost it
                     if w.role == label and w.pos in labels and labels[w.pos].correct:
                         del labels[w.pos]
+                        wanted -= rng.random() < share
             break
     return labels

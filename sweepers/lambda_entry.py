@@ -6,8 +6,10 @@ sweep, its verifier and the store are built on the first invocation and reused w
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +23,29 @@ from sweepers.runner import Continuation, RunLimits, Sweep, UnknownReceipts, run
 NAMESPACE = "ReceiptValidator"
 SERVICE = "receipt-validator-sweeper"
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
+
+class _CurrentStdout(io.TextIOBase):
+    """Writes to whatever `sys.stdout` is now (the Lambda runtime's, a test's capture), not the one at import."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _build_logger() -> Logger:
+    level = os.environ.get("POWERTOOLS_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO"
+    built = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE), level=level, stream=_CurrentStdout())
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        # In Lambda the runner's and the domain's stdlib loggers write the same JSON; locally the CLI's logging stays.
+        from aws_lambda_powertools.logging import utils
+
+        utils.copy_config_to_registered_loggers(source_logger=built, include={"domain", "sweepers"})
+    return built
+
+
+logger = _build_logger()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE))
 
 # Summary counters published as metrics (one EMF document per invocation).

@@ -84,3 +84,13 @@ def verifier() -> Any:
     from sweepers.dependencies import build_verifier
 
     return build_verifier(llm="none")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metrics() -> Any:
+    """Tests that call `handle` directly add metrics no decorator flushes; start every test with none."""
+    from sweepers.lambda_entry import metrics
+
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()

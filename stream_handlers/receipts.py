@@ -53,17 +53,14 @@ def _validate_one(work: ReceiptWork, validation: ReceiptValidation, log: Any) ->
     result = ReceiptOutcome(receipt=str(work.ref), records=len(work.sequence_numbers))
     messages: list[str] = []
     try:
-        if work.wants_labels:
-            report = validation.validate_labels(work.ref)
+        reports = validation.validate(work.ref, labels=work.wants_labels, metadata=work.metadata)
+        for report in reports:
             result.add_report(report)
             messages += list(getattr(report, "error_messages", []) or [])
-        if work.metadata:
-            report = validation.validate_metadata(work.ref)
-            result.add_report(report)
+        if work.metadata and reports:
+            verdicts = list(getattr(reports[-1], "verdicts", []) or [])
             result.metadata_checked = True
-            verdicts = list(getattr(report, "verdicts", []) or [])
             result.metadata_status = str(verdicts[0].status) if verdicts else None
-            messages += list(getattr(report, "error_messages", []) or [])
     except Exception as exc:  # any fault means "not done": retry this receipt's records
         result.counts["errors"] += 1
         messages.append(f"{type(exc).__name__}: {exc}")

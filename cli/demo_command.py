@@ -1,0 +1,210 @@
+"""`receipt-validator demo`: the whole job on a laptop, in one command.
+
+A DynamoDB in this process (moto server), the table, sample receipts (or FILE) imported with PENDING labels, the
+table's stream read and fed to the real stream handler until idle, then the pending sweep for anything the stream
+left, and a report read back from the table: each label's verdict and why, then totals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from cli.console import err_console, out_console, progress
+from cli.exit_codes import EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError
+from cli.settings import Settings
+from cli.stream_reader import ReaderOptions
+from domain.bundles import BundleError, parse_bundle_lines
+from domain.model import ReceiptContext
+
+DEFAULT_COUNT = 25
+DEFAULT_SEED = 7
+# Lambda's default batch size for DynamoDB streams: most receipts then arrive whole in one batch and are loaded once.
+DEMO_BATCH_SIZE = 100
+RULES_ONLY_NOTE = (
+    "No LLM configured: running rules only (questions code cannot answer leave labels NEEDS_REVIEW or PENDING). "
+    "To use Ollama, set OLLAMA_HOST (e.g. http://localhost:11434) or OLLAMA_API_KEY for Ollama Cloud, and "
+    "OLLAMA_MODEL; or pass --llm ollama."
+)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="the main job on an embedded DynamoDB: sample receipts -> stream handler -> sweep -> report",
+        description="Starts a DynamoDB (moto) in this process, creates the table, imports sample receipts "
+        f"({DEFAULT_COUNT} by default, fixed seed) or FILE, runs the stream handler on the table's stream until "
+        "idle, then the pending sweep, and prints each label's verdict and the reason. Nothing outside this "
+        "process is touched (the global --endpoint-url and --table are not used).",
+    )
+    p.add_argument("--receipts", type=Path, metavar="FILE", help="receipt bundles (JSON Lines, CONTRACT §2)")
+    p.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N", help="sample receipts to generate")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample generator")
+    p.add_argument("--export", type=Path, metavar="FILE", help="also write every label and metadata record here")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of the tables")
+    p.set_defaults(func=run)
+
+
+def _load_receipts(args: argparse.Namespace) -> tuple[list[ReceiptContext], dict | None]:
+    """Contexts to import, and the generator's truth per label when the receipts are generated."""
+    if args.receipts is not None:
+        try:
+            lines = args.receipts.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.receipts}: {exc.strerror}") from exc
+        parsed = parse_bundle_lines(lines)
+        if not parsed.contexts:
+            raise UsageError(f"{args.receipts} holds no receipts")
+        return parsed.contexts, None
+    if not 1 <= args.count <= 5000:
+        raise UsageError("--count must be 1..5000")
+    from cli.samples import generate_receipts
+
+    generated = generate_receipts(args.count, seed=args.seed)
+    contexts = parse_bundle_lines([json.dumps(g.bundle) for g in generated]).contexts
+    truth = {
+        (g.bundle["image_id"], g.bundle["receipt_id"]): {(t.line_id, t.word_id, t.label): t.correct for t in g.truth}
+        for g in generated
+    }
+    return contexts, truth
+
+
+def _llm_description(settings: Settings) -> tuple[str, bool]:
+    """('none' or the model, rules_only)."""
+    from domain.cove.settings import LLMSettings
+    from stream_handlers.secrets import environment_with_secrets
+
+    llm = LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model)
+    if not llm.enabled:
+        return "none (rules only)", True
+    return f"ollama {llm.model} at {llm.host}", False
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    console = err_console()
+    try:
+        contexts, truth = _load_receipts(args)
+    except BundleError as exc:
+        console.print(f"[red]refused {args.receipts}[/]: {len(exc.problems)} problem(s)")
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        return EXIT_USAGE
+    llm, rules_only = _llm_description(settings)
+    if rules_only:
+        console.print(RULES_ONLY_NOTE, markup=False, highlight=False)
+
+    from cli.embedded import embedded_dynamodb
+
+    with embedded_dynamodb() as endpoint:
+        local = Settings(endpoint, "ReceiptsDemo", settings.region, settings.llm, settings.model, settings.json)
+        outcome = _run_on(local, contexts, args)
+    from cli.demo_report import DemoReport, render
+
+    report = DemoReport(
+        receipts=outcome["receipts"],
+        stream=outcome["stream"],
+        sweep=outcome["sweep"],
+        sweep_note=outcome["sweep_note"],
+        llm=llm,
+        wall_time_s=time.perf_counter() - started,
+        truth=truth,
+        timings=outcome["timings"],
+    )
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+    else:
+        render(report, out_console())
+    if args.export is not None:
+        console.print(f"exported {outcome['exported']} records to {args.export}")
+    failed = bool(report.stream["on_failure"]) or bool((report.sweep or {}).get("failed_receipts"))
+    if failed:
+        console.print("[red]some receipts failed[/]: see the on-failure list and failed_receipts")
+    return EXIT_WORK_FAILED if failed else EXIT_OK
+
+
+def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.Namespace) -> dict[str, Any]:
+    """Table, import, stream until idle, pending sweep, read back (and export) — all on the embedded endpoint."""
+    from cli.stream_runtime import build_verifier_for, stream_reader_for
+
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 2)
+        mark = now
+
+    store = settings.store()
+    store.create_table()
+    with progress("importing receipts", total=len(contexts)) as advance:
+        for i in range(0, len(contexts), 50):
+            store.write_contexts(contexts[i : i + 50])
+            advance(len(contexts[i : i + 50]))
+    lap("import_s")
+    verifier = build_verifier_for(settings)
+    lap("verifier_s")
+    seen = {"receipts": 0}
+    with progress("stream handler", total=len(contexts)) as advance:
+
+        def on_invocation(summary: Any) -> None:
+            now = len(summary.receipts)
+            advance(now - seen["receipts"])
+            seen["receipts"] = now
+
+        reader = stream_reader_for(
+            settings,
+            ReaderOptions(until_idle_s=1.0, poll_interval_s=0.05, batch_size=DEMO_BATCH_SIZE),
+            store=store,
+            verifier=verifier,
+            on_invocation=on_invocation,
+        )
+        stream = reader.run().as_dict()
+    lap("stream_s")
+    sweep, note = _pending_sweep(store, verifier)
+    lap("sweep_s")
+    receipts = [c for c in (store.load_receipt(ctx.ref) for ctx in contexts) if c is not None]
+    exported = _export(receipts, args.export) if args.export is not None else 0
+    lap("report_s")
+    return {
+        "receipts": receipts,
+        "stream": stream,
+        "sweep": sweep,
+        "sweep_note": note,
+        "exported": exported,
+        "timings": timings,
+    }
+
+
+def _pending_sweep(store: Any, verifier: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """The weekly pending sweep, once, on the same verifier; skipped with a note if the sweepers are not there."""
+    try:
+        from sweepers import pending
+        from sweepers.dependencies import SweepDependencies
+        from sweepers.local_context import LocalContext
+        from sweepers.payload import SweepPayload
+        from sweepers.runner import run_sweep
+    except ImportError as exc:
+        return None, f"skipped: the sweepers are not available ({exc})"
+    sweep = pending.build(SweepDependencies(verifier=verifier))
+    summary = run_sweep(sweep, SweepPayload(), store, LocalContext(3600))
+    return summary.as_dict(), None
+
+
+def _export(receipts: list[ReceiptContext], path: Path) -> int:
+    from domain.export import label_and_metadata_records
+
+    count = 0
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for context in receipts:
+                for record in label_and_metadata_records(context):
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    count += 1
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+    return count

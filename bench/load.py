@@ -1,0 +1,437 @@
+"""Load run: ~10,000 PENDING labels over 1,000 generated receipts through the stream reader and the pending sweep.
+
+Principle 2 (edge-triggered plus level-triggered) and principle 4 (errors never decide) under volume, rules only:
+
+1. Generate receipts; exactly `--pending-labels` labels, drawn at random, are PENDING; the rest are seeded as a
+   person's VALID verdicts (they must come through untouched).
+2. Write the first receipts (import); the stream reader (`receipt-validator stream`'s code path) validates them.
+3. Write the rest while "the stream is down" (their records are never read): only the pending sweep can find them.
+4. Run the pending sweep (the `sweepers` runner, as `receipt-validator sweep pending` does).
+5. Read every label back and reconcile: labels_in == valid + invalid + needs_review + pending, nothing missing,
+   no seeded verdict touched, and no label key written twice with a verdict (UpdateItems counted by a botocore hook).
+
+Prints one JSON object; exits 1 when the reconciliation does not balance.
+
+    .venv/bin/python bench/load.py --receipts 1000 --seed 7 --backend dynamodb-local
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+os.environ["VALIDATOR_LLM"] = "none"
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorBench")
+
+from cli.samples import generate_receipts  # noqa: E402
+from cli.settings import Settings  # noqa: E402
+from cli.stream_reader import ReaderOptions  # noqa: E402
+from cli.stream_runtime import stream_reader_for  # noqa: E402
+from domain import keys  # noqa: E402
+from domain.bundles import context_from_bundle  # noqa: E402
+from domain.cove.settings import LLMSettings  # noqa: E402
+from domain.cove.verifier import build_verifier  # noqa: E402
+from domain.model import ReceiptContext, ValidationStatus  # noqa: E402
+from domain.store import ReceiptStore, make_client  # noqa: E402
+from sweepers import pending  # noqa: E402
+from sweepers.dependencies import SweepDependencies  # noqa: E402
+from sweepers.local_context import LocalContext  # noqa: E402
+from sweepers.payload import SweepPayload  # noqa: E402
+from sweepers.runner import RunLimits, next_payload, run_sweep  # noqa: E402
+
+SEEDED_BY = "human:load-seed"
+DECIDED = ("VALID", "INVALID", "NEEDS_REVIEW")
+Key = tuple[str, str]
+
+
+# -- backends ---------------------------------------------------------------------------------------------------
+
+
+def _find_jar() -> Path | None:
+    base = Path(os.environ.get("DYNAMODB_LOCAL_DIR", ROOT / ".local" / "ddb"))
+    jars = sorted(base.glob("**/DynamoDBLocal.jar"))
+    return jars[-1] if jars else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dynamodb_local() -> Iterator[str]:
+    """DynamoDB Local in memory on a free port, started as tests/conftest.py starts it; stopped on exit."""
+    jar, java = _find_jar(), shutil.which("java")
+    if jar is None or java is None:
+        raise FileNotFoundError("java" if java is None else "DynamoDBLocal.jar under .local/ddb")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            java,
+            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar),
+            "-inMemory",
+            "-port",
+            f"{port}",
+        ],
+        cwd=jar.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(f"DynamoDB Local exited: {proc.stderr.read().decode(errors='replace')[:500]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("DynamoDB Local did not start within 60 s")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def backend(name: str, notes: list[str]) -> Iterator[tuple[str, str]]:
+    """(backend actually used, endpoint); falls back to the embedded moto server when the jar or java is missing."""
+    if name == "dynamodb-local":
+        try:
+            with dynamodb_local() as endpoint:
+                yield "dynamodb-local", endpoint
+            return
+        except FileNotFoundError as exc:
+            notes.append(f"DynamoDB Local unavailable ({exc} missing): fell back to the embedded moto server")
+    from cli.embedded import embedded_dynamodb
+
+    with embedded_dynamodb() as endpoint:
+        yield "moto", endpoint
+
+
+# -- counting DynamoDB calls ------------------------------------------------------------------------------------
+
+
+class CallLog:
+    """Calls by operation on the clients it watches, and successful verdict UpdateItems per label key (metadata
+    verdicts, written by the stream handler for metadata records, are calls but not label writes)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self.verdict_writes: Counter[Key] = Counter()
+        self.touches: Counter[Key] = Counter()
+
+    def watch(self, client: Any, service: str) -> None:
+        client.meta.events.register(f"provide-client-params.{service}", self._params)
+        client.meta.events.register(f"after-call.{service}", self._after)
+
+    def _params(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        with self.lock:
+            self.calls[model.name] += 1
+        key = params.get("Key") or {}
+        if model.name == "UpdateItem" and "#LABEL#" in key.get("SK", {}).get("S", ""):
+            context["load_key"] = (key.get("PK", {}).get("S"), key.get("SK", {}).get("S"))
+            context["load_verdict"] = "validation_status = :s" in params.get("UpdateExpression", "")
+
+    def _after(self, model: Any, http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        if model.name != "UpdateItem" or http_response.status_code >= 300 or "load_key" not in context:
+            return
+        with self.lock:
+            (self.verdict_writes if context["load_verdict"] else self.touches)[context["load_key"]] += 1
+
+
+# -- the receipts -----------------------------------------------------------------------------------------------
+
+
+def build_receipts(n: int, seed: int, pending_labels: int) -> tuple[list[ReceiptContext], set[Key], set[Key]]:
+    """Receipts with exactly `pending_labels` PENDING labels drawn at random; the others seeded as VALID by a person."""
+    contexts = [context_from_bundle(g.bundle) for g in generate_receipts(n, seed=seed)]
+    everything = [(ci, li) for ci, c in enumerate(contexts) for li in range(len(c.labels))]
+    if pending_labels > len(everything):
+        raise SystemExit(f"only {len(everything)} labels on {n} receipts; ask for fewer --pending-labels")
+    chosen = set(random.Random(seed).sample(everything, pending_labels))
+    pending_keys: set[Key] = set()
+    seeded_keys: set[Key] = set()
+    for ci, context in enumerate(contexts):
+        for li, lb in enumerate(context.labels):
+            key = (keys.image_pk(lb.image_id), keys.label_sk(lb.receipt_id, lb.line_id, lb.word_id, lb.label))
+            if (ci, li) in chosen:
+                lb.validation_status = ValidationStatus.PENDING
+                pending_keys.add(key)
+            else:
+                lb.validation_status = ValidationStatus.VALID
+                lb.validated_by = SEEDED_BY
+                lb.reasoning = "seeded verdict: must not change"
+                lb.validated_at = "2024-01-01T00:00:00+00:00"
+                seeded_keys.add(key)
+    return contexts, pending_keys, seeded_keys
+
+
+def read_labels(client: Any, table: str) -> dict[Key, dict[str, str]]:
+    """Every label's status and source, read back through GSITYPE (an uncounted client)."""
+    rows: dict[Key, dict[str, str]] = {}
+    paginator = client.get_paginator("query")
+    for page in paginator.paginate(
+        TableName=table,
+        IndexName="GSITYPE",
+        KeyConditionExpression="#t = :t",
+        ExpressionAttributeNames={"#t": "TYPE"},
+        ExpressionAttributeValues={":t": {"S": keys.TYPE_LABEL}},
+    ):
+        for item in page["Items"]:
+            rows[(item["PK"]["S"], item["SK"]["S"])] = {
+                name: item[name].get("S", "")
+                for name in ("validation_status", "validated_by", "reasoning", "GSI3PK")
+                if name in item
+            }
+    return rows
+
+
+# -- the run ----------------------------------------------------------------------------------------------------
+
+
+def _rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 1) if seconds > 0 else 0.0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    notes: list[str] = []
+    contexts, pending_keys, seeded_keys = build_receipts(args.receipts, args.seed, args.pending_labels)
+    missed_count = round(len(contexts) * args.missed_share)
+    streamed, missed = contexts[: len(contexts) - missed_count], contexts[len(contexts) - missed_count :]
+    pending_of = {
+        "streamed": sum(lb.validation_status is ValidationStatus.PENDING for c in streamed for lb in c.labels),
+        "missed": sum(lb.validation_status is ValidationStatus.PENDING for c in missed for lb in c.labels),
+    }
+    log = CallLog()
+    with backend(args.backend, notes) as (used, endpoint):
+        table = f"load-{uuid.uuid4().hex[:8]}"
+        store = ReceiptStore(table, make_client(endpoint, "us-east-1"))
+        store.create_table()
+        log.watch(store.client, "dynamodb")
+        settings = Settings(endpoint, table, "us-east-1", "none", None)
+        verifier = build_verifier(LLMSettings(provider="none"))
+
+        started = time.perf_counter()
+        items = store.write_contexts(streamed)
+        import_s = time.perf_counter() - started
+
+        function_output = open(os.devnull, "w")  # noqa: SIM115 - the handler's JSON logs, as CloudWatch would get them
+        reader = stream_reader_for(
+            settings,
+            ReaderOptions(batch_size=args.batch_size, until_idle_s=args.until_idle, poll_interval_s=0.05),
+            store=store,
+            verifier=verifier,
+            function_output=function_output,
+        )
+        log.watch(reader.client, "dynamodbstreams")
+        started = time.perf_counter()
+        stream_summary = reader.run().as_dict()
+        stream_s = time.perf_counter() - started - args.until_idle
+        function_output.close()
+
+        started = time.perf_counter()
+        items += store.write_contexts(missed)  # written while the stream is down: no reader sees these records
+        import_s += time.perf_counter() - started
+
+        sweep = pending.build(SweepDependencies(verifier=verifier))
+        payload = SweepPayload()
+        started = time.perf_counter()
+        sweep_summary: dict[str, Any] | None = None
+        while True:
+            part = run_sweep(sweep, payload, store, LocalContext(6 * 3600), limits=RunLimits.from_env())
+            data = part.as_dict()
+            if sweep_summary is None:
+                sweep_summary = data
+            else:
+                for name, value in data.items():
+                    if isinstance(value, int) and not isinstance(value, bool) and name != "chain":
+                        sweep_summary[name] = sweep_summary.get(name, 0) + value
+                sweep_summary["failed_receipts"] += data["failed_receipts"]
+            if part.stopped_by != "time" or part.receipts == 0:
+                break
+            payload = next_payload(payload, part.cursor, part.receipts)
+        sweep_s = time.perf_counter() - started
+        assert sweep_summary is not None
+
+        rows = read_labels(make_client(endpoint, "us-east-1"), table)
+
+    return reconcile(
+        args, used, notes, pending_keys, seeded_keys, rows, log, stream_summary, sweep_summary, pending_of,
+        {"import_s": import_s, "stream_s": stream_s, "sweep_s": sweep_s, "items_written": items},
+    )  # fmt: skip
+
+
+def reconcile(
+    args: argparse.Namespace,
+    used: str,
+    notes: list[str],
+    pending_keys: set[Key],
+    seeded_keys: set[Key],
+    rows: dict[Key, dict[str, str]],
+    log: CallLog,
+    stream: dict[str, Any],
+    sweep: dict[str, Any],
+    pending_of: dict[str, int],
+    timing: dict[str, float],
+) -> dict[str, Any]:
+    """The figures, and whether every label that went in is accounted for exactly once."""
+    outcome: Counter[str] = Counter()
+    unsound: list[str] = []
+    for key in pending_keys:
+        row = rows.get(key)
+        if row is None:
+            outcome["missing"] += 1
+            continue
+        status = row.get("validation_status", "?")
+        outcome[status if status in (*DECIDED, "PENDING") else "other"] += 1
+        if row.get("GSI3PK") != keys.status_gsi3pk(status):
+            unsound.append(f"{key}: GSI3PK {row.get('GSI3PK')} does not follow {status}")
+        if status in DECIDED and not (row.get("reasoning") and row.get("validated_by")):
+            unsound.append(f"{key}: {status} without reasoning or validated_by")
+    seeded_changed = sum(
+        1
+        for key in seeded_keys
+        if (rows.get(key) or {}).get("validation_status") != "VALID"
+        or (rows.get(key) or {}).get("validated_by") != SEEDED_BY
+    )
+    duplicated = {f"{pk}|{sk}": n for (pk, sk), n in log.verdict_writes.items() if n > 1}
+    written_not_pending = sum(1 for key in log.verdict_writes if key not in pending_keys)
+    decided_table = sum(outcome[s] for s in DECIDED)
+    decided_reports = sum(stream[s.lower()] + sweep[s.lower()] for s in DECIDED)
+    lost_races = stream["lost_races"] + sweep["lost_races"]
+    labels_in = len(pending_keys)
+    accounted = decided_table + outcome["PENDING"]
+    balance = {
+        "labels_in": labels_in,
+        "valid": outcome["VALID"],
+        "invalid": outcome["INVALID"],
+        "needs_review": outcome["NEEDS_REVIEW"],
+        "pending": outcome["PENDING"],
+        "lost": labels_in - accounted,
+        "missing_from_table": outcome["missing"],
+        "other_status": outcome["other"],
+        "duplicated_writes": len(duplicated),
+        "verdict_writes": sum(log.verdict_writes.values()),
+        "writes_on_labels_not_pending": written_not_pending,
+        "seeded_verdicts_changed": seeded_changed,
+        "decided_in_table": decided_table,
+        "decided_in_reports": decided_reports,
+        "lost_races": lost_races,
+        "unsound_rows": len(unsound),
+    }
+    balanced = (
+        balance["lost"] == 0
+        and outcome["missing"] == 0
+        and outcome["other"] == 0
+        and not duplicated
+        and written_not_pending == 0
+        and seeded_changed == 0
+        and decided_table == balance["verdict_writes"]
+        and decided_reports == balance["verdict_writes"] + lost_races
+        and not unsound
+    )
+    balance["balanced"] = balanced
+    decided_stream = sum(stream[s.lower()] for s in DECIDED)
+    decided_sweep = sum(sweep[s.lower()] for s in DECIDED)
+    return {
+        "command": "bench/load.py " + " ".join(sys.argv[1:]),
+        "backend": used,
+        "notes": notes,
+        "receipts": args.receipts,
+        "seed": args.seed,
+        "labels_in": labels_in,
+        "labels_seeded_valid": len(seeded_keys),
+        "receipts_missed_by_stream": round(args.receipts * args.missed_share),
+        "pending_written_before_stream": pending_of["streamed"],
+        "pending_written_while_stream_down": pending_of["missed"],
+        "decided": {s.lower(): outcome[s] for s in DECIDED},
+        "left_pending": outcome["PENDING"],
+        "records_failed": {
+            "stream_failed_records": stream["failed_records"],
+            "stream_on_failure_batches": len(stream["on_failure"]),
+            "stream_function_errors": stream["function_errors"],
+            "sweep_failed_receipts": len(sweep["failed_receipts"]),
+            "errors": stream["errors"] + sweep["errors"],
+        },
+        "phases": {
+            "import": {"items": timing["items_written"], "seconds": round(timing["import_s"], 2)},
+            "stream": {
+                "seconds": round(timing["stream_s"], 2),
+                "records_read": stream["records_read"],
+                "records_passed_filter": stream["records_passed_filter"],
+                "invocations": stream["invocations"],
+                "receipts": stream["receipts"],
+                "labels_seen": stream["labels_seen"],
+                "decided": decided_stream,
+                "left_pending": stream["left_pending"],
+                "lost_races": stream["lost_races"],
+                "labels_per_s": _rate(stream["labels_seen"], timing["stream_s"]),
+            },
+            "sweep": {
+                "seconds": round(timing["sweep_s"], 2),
+                "receipts": sweep["receipts"],
+                "labels_seen": sweep["labels_seen"],
+                "decided": decided_sweep,
+                "left_pending": sweep["left_pending"],
+                "lost_races": sweep["lost_races"],
+                "labels_per_s": _rate(sweep["labels_seen"], timing["sweep_s"]),
+            },
+        },
+        "dynamodb_calls": dict(sorted(log.calls.items())),
+        "reconciliation": balance,
+        "unsound_examples": unsound[:5],
+        "duplicated_examples": dict(list(duplicated.items())[:5]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--receipts", type=int, default=1000, help="generated receipts (default 1000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backend", choices=("dynamodb-local", "moto"), default="dynamodb-local")
+    parser.add_argument(
+        "--pending-labels", type=int, help="PENDING labels in (default: 10 per receipt, 10,000 for 1,000 receipts)"
+    )
+    parser.add_argument("--missed-share", type=float, default=0.1, help="receipts written while the stream is down")
+    parser.add_argument("--batch-size", type=int, default=10, help="stream records per invocation (CLI default 10)")
+    parser.add_argument("--until-idle", type=float, default=1.0, help="stream reader stops after this idle time")
+    args = parser.parse_args(argv)
+    if args.pending_labels is None:
+        args.pending_labels = 10 * args.receipts
+    if not 0 <= args.missed_share <= 1:
+        parser.error("--missed-share must be within 0..1")
+    report = run(args)
+    print(json.dumps(report, indent=2))
+    return 0 if report["reconciliation"]["balanced"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

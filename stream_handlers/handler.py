@@ -56,7 +56,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     outcome = validate_receipts(plan, current_validation, remaining, time_reserve_ms=TIME_RESERVE_MS, log=logger)
 
     def record_handler(record: DynamoDBRecord) -> None:
-        body = record.raw_event.get("dynamodb")
+        raw = record.raw_event
+        body = raw.get("dynamodb") if isinstance(raw, dict) else None
         seq = body.get("SequenceNumber") if isinstance(body, dict) else None
         if seq in outcome.failed:
             raise ReceiptNotDone(outcome.failed[seq])

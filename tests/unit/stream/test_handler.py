@@ -142,6 +142,7 @@ def test_bad_and_foreign_records_never_fail_the_batch(store: ReceiptStore, verif
         bad_type,
         unknown_label,
         {"eventName": "INSERT"},
+        "not a record",
         remove_record(),
         word_record(),
         metadata_record(marker=True),
@@ -153,7 +154,7 @@ def test_bad_and_foreign_records_never_fail_the_batch(store: ReceiptStore, verif
 
     summary = handler.last_invocation_summary()
     assert summary is not None
-    assert summary.malformed == 4
+    assert summary.malformed == 5
     assert summary.ignored == {"remove": 1, "other_entity": 1, "validator_write": 1, "not_pending": 1}
     assert len(summary.receipts) == 1 and not summary.receipts[0].failed
 

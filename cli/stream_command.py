@@ -59,11 +59,16 @@ def options_from_args(args: argparse.Namespace) -> ReaderOptions:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.stream_runtime import run_stream
+    from cli.stream_runtime import stream_reader_for
 
     options = options_from_args(args)
     verbose = getattr(args, "verbose", 0) > 0
-    summary = run_stream(settings, options, function_output=sys.stderr if verbose else None)
+    reader = stream_reader_for(settings, options, function_output=sys.stderr if verbose else None)
+    try:
+        summary = reader.run()
+    except KeyboardInterrupt:  # --until-idle 0 reads until Ctrl-C: still report what was done
+        err_console().print("interrupted: records read but not yet sent to the handler were not processed")
+        summary = reader.summary
     if args.json:
         print(json.dumps(summary.as_dict(), sort_keys=False))
     else:

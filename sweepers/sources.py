@@ -38,11 +38,14 @@ def receipts_with_statuses(
         raise BadPayload([f"cursor: {after!r} is not a cursor of this sweep (expected a GSI3 position)"])
     listings = [store.receipts_with_status(status, after=after) for status in statuses]
     merged = heapq.merge(*listings, key=lambda pending: pending.cursor) if len(listings) > 1 else listings[0]
-    last: ReceiptRef | None = None
+    last = after
     for pending in merged:
-        if pending.ref != last:
-            last = pending.ref
-            yield WorkItem(pending.ref, pending.cursor)
+        # Only forward: a receipt at or behind the last position is never yielded twice. DynamoDB pages never go
+        # back, but moto can, when a verdict moves an item out of the partition while a page is being read.
+        if last is not None and pending.cursor <= last:
+            continue
+        last = pending.cursor
+        yield WorkItem(pending.ref, pending.cursor)
 
 
 def receipts_with_metadata(store: ReceiptStore, *, after: str | None = None) -> Iterator[WorkItem]:

@@ -26,18 +26,19 @@ class FakePlaces:
         return None
 
 
-def test_every_metadata_once_across_time_stops(moto_store, monkeypatch):
-    contexts = load_receipts(moto_store, 4)
+def test_every_metadata_once_across_time_stops(store):
+    """On moto, and on DynamoDB Local in the integration tier (real ExclusiveStartKey semantics)."""
+    contexts = load_receipts(store, 4)
     with_metadata = {c.ref for c in contexts if c.metadata is not None}
-    writes = WriteCounter(moto_store.client)
-    counter = CallCounter(moto_store.client)
+    writes = WriteCounter(store.client)
+    counter = CallCounter(store.client)
     places = FakePlaces()
     sweep = metadata.build(SweepDependencies(places=places))
 
     payload, rounds, done = SweepPayload(), 0, 0
     while True:
         rounds += 1
-        summary = run_sweep(sweep, payload, moto_store, StepContext(steps=1), limits=RunLimits(max_workers=1))
+        summary = run_sweep(sweep, payload, store, StepContext(steps=1), limits=RunLimits(max_workers=1))
         done += summary.receipts
         if summary.cursor is None:
             break

@@ -54,18 +54,19 @@ def test_gsi3_listing_returns_exactly_the_pending_labels(moto_store):
     assert counter.calls["Scan"] == 0 and counter.items["Query"] == n_pending
 
 
-def test_time_budget_stops_with_cursor_and_resume_processes_each_label_once(moto_store, verifier):
-    load_receipts(moto_store, 3)
-    before = raw_items(moto_store)
+def test_time_budget_stops_with_cursor_and_resume_processes_each_label_once(store, verifier):
+    """On moto, and on DynamoDB Local in the integration tier (real ExclusiveStartKey semantics)."""
+    load_receipts(store, 3)
+    before = raw_items(store)
     n_pending = len(_pending_keys(before))
-    writes = WriteCounter(moto_store.client)
+    writes = WriteCounter(store.client)
     sweep = pending.build(SweepDependencies(verifier=verifier))
     limits = RunLimits(max_workers=2, safety_margin_ms=5_000)
 
     rounds, payload, seen = 0, SweepPayload(), 0
     while True:
         rounds += 1
-        summary = run_sweep(sweep, payload, moto_store, StepContext(steps=2), limits=limits)
+        summary = run_sweep(sweep, payload, store, StepContext(steps=2), limits=limits)
         seen += summary.counts["labels_seen"]
         if summary.cursor is None:
             break
@@ -76,7 +77,7 @@ def test_time_budget_stops_with_cursor_and_resume_processes_each_label_once(moto
     assert seen == n_pending
     label_writes = {k: n for k, n in writes.per_key.items() if "#LABEL#" in k[1]}
     assert set(label_writes.values()) == {1}
-    decided = {k for k, it in raw_items(moto_store).items() if k in before and "validated_by" in it}
+    decided = {k for k, it in raw_items(store).items() if k in before and "validated_by" in it}
     assert set(label_writes) == decided
 
 

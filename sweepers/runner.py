@@ -25,7 +25,7 @@ from sweepers.summary import SweepSummary
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 4
-DEFAULT_SAFETY_MARGIN_MS = 60_000  # room to finish the receipts in flight and invoke the continuation
+DEFAULT_SAFETY_MARGIN_MS = 120_000  # room to finish the receipts in flight (LLM retries included) and continue
 DEFAULT_MAX_CHAIN = 20
 
 

@@ -110,7 +110,8 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
     except ValueError as exc:
         raise MalformedRecord(f"bad receipt id in {sk!r}", seq) from exc
     if entity == keys.TYPE_METADATA:
-        if VALIDATOR_MARKER_ATTRIBUTE in image:
+        marker = image.get(VALIDATOR_MARKER_ATTRIBUTE)
+        if isinstance(marker, Mapping) and "S" in marker:  # the filter's `{"S": [{"exists": false}]}`
             return Ignored(seq, IgnoreReason.VALIDATOR_WRITE)
         return Work(seq, ref, WorkKind.METADATA)
     try:

@@ -70,6 +70,8 @@ def test_malformed(record) -> None:
 def test_classify_agrees_with_the_mapping_filter() -> None:
     """What passes the event source mapping's filter is exactly what the handler treats as work."""
     flt = StreamFilter()
+    null_marker = metadata_record()
+    null_marker["dynamodb"]["NewImage"]["validator_marker"] = {"NULL": True}
     records = [
         label_record("PENDING"),
         label_record("PENDING", event="MODIFY"),
@@ -79,6 +81,7 @@ def test_classify_agrees_with_the_mapping_filter() -> None:
         metadata_record(),
         metadata_record(event="INSERT"),
         metadata_record(marker=True),
+        null_marker,
         word_record(),
         remove_record(),
     ]

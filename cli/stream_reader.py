@@ -171,9 +171,18 @@ class StreamReader:
     # -- reading -------------------------------------------------------------------------------------------------
 
     def _iterator(self, shard: _Shard) -> str:
+        """From the checkpoint; if the stream trimmed past it, from the oldest record left (as Lambda resumes)."""
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard.shard_id}
         if shard.checkpoint is not None:
-            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=shard.checkpoint)
+            try:
+                return self.client.get_shard_iterator(
+                    **kwargs, ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=shard.checkpoint
+                )["ShardIterator"]
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TrimmedDataAccessException":
+                    raise
+                self.summary.trimmed += 1  # records between the checkpoint and the oldest one left are lost here
+                kwargs["ShardIteratorType"] = "TRIM_HORIZON"
         else:
             kwargs["ShardIteratorType"] = self.options.starting_position
         return self.client.get_shard_iterator(**kwargs)["ShardIterator"]
@@ -185,7 +194,10 @@ class StreamReader:
         try:
             page = self.client.get_records(ShardIterator=shard.iterator, Limit=GET_RECORDS_LIMIT)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("ExpiredIteratorException", "TrimmedDataAccessException"):
+            code = exc.response["Error"]["Code"]
+            if code in ("ExpiredIteratorException", "TrimmedDataAccessException"):
+                self.summary.iterators_reobtained += 1
+                self.summary.trimmed += code == "TrimmedDataAccessException"
                 shard.iterator = None  # re-obtained from the checkpoint on the next poll, which comes at once
                 return True
             raise
@@ -195,6 +207,8 @@ class StreamReader:
         raw_records = page.get("Records", [])
         for raw in raw_records:
             record = lambda_record(raw, self.stream_arn, self.region)
+            if _at_or_before(sequence_number(record), shard.checkpoint):
+                continue  # a fallback to TRIM_HORIZON must not send a record twice
             shard.checkpoint = sequence_number(record)
             self.summary.records_read += 1
             if self.filter.matches(record):
@@ -298,6 +312,16 @@ def _interpret(response: Any, records: list[dict[str, Any]]) -> _Result:
             return _Result(error=f"batchItemFailures names an unknown record: {identifier!r}")
         positions.append(index[identifier])
     return _Result(first_failed=min(positions))
+
+
+def _at_or_before(seq: str, checkpoint: str | None) -> bool:
+    """Sequence numbers are decimal strings that grow within a shard."""
+    if checkpoint is None:
+        return False
+    try:
+        return int(seq) <= int(checkpoint)
+    except ValueError:
+        return seq <= checkpoint
 
 
 def _receipt_of(record: dict[str, Any]) -> str | None:

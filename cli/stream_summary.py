@@ -33,6 +33,8 @@ class StreamRunSummary:
     retries: int = 0
     bisects: int = 0
     function_errors: int = 0
+    iterators_reobtained: int = 0  # expired or trimmed shard iterators
+    trimmed: int = 0  # times the stream had trimmed records past the checkpoint (those are left to the sweep)
     ignored_by_handler: int = 0
     malformed: int = 0
     on_failure: list[dict[str, Any]] = field(default_factory=list)
@@ -77,6 +79,8 @@ class StreamRunSummary:
             "retries": self.retries,
             "bisects": self.bisects,
             "function_errors": self.function_errors,
+            "iterators_reobtained": self.iterators_reobtained,
+            "trimmed": self.trimmed,
             "ignored_by_handler": self.ignored_by_handler,
             "malformed": self.malformed,
             "failed_receipts": sorted(r for r, t in self.receipts.items() if t.failed_last),

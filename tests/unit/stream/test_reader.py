@@ -97,10 +97,11 @@ def test_filter_uses_eventbridge_semantics() -> None:
 
 
 def test_only_filtered_records_are_batched_by_batch_size() -> None:
-    work = [label_record(line_id=i) for i in range(1, 8)]
+    first = [label_record(line_id=i) for i in range(1, 4)]
     noise = [word_record(), label_record("VALID", event="MODIFY"), remove_record()]
+    work = first + [label_record(line_id=i) for i in range(4, 8)]  # sequence numbers grow in stream order
     handler = RecordingHandler()
-    run = reader(work[:3] + noise + work[3:], handler, batch_size=3).run()
+    run = reader(first + noise + work[3:], handler, batch_size=3).run()
     assert handler.calls == [[seq(r) for r in work[0:3]], [seq(r) for r in work[3:6]], [seq(work[6])]]
     assert run.records_read == 10 and run.records_passed_filter == 7 and run.batches == 3 and not run.on_failure
 
@@ -190,6 +191,18 @@ def test_expired_iterator_is_reobtained_from_the_checkpoint() -> None:
         "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
         "SequenceNumber": seq(work[2]),
     }
+
+
+def test_a_fallback_to_trim_horizon_sends_no_record_twice() -> None:
+    work = [label_record(line_id=i) for i in range(1, 7)]
+    handler = RecordingHandler()
+    r = reader(work, handler, batch_size=10, page=3)
+    r.run()
+    for shard in r.shards.values():  # as if the checkpoint's iterator fell back to TRIM_HORIZON
+        shard.iterator = "0"
+        shard.closed = False
+    again = r.run()
+    assert again.records_read == 0 and sorted(s for c in handler.calls for s in c) == sorted(seq(x) for x in work)
 
 
 @pytest.mark.parametrize("bad", [None, "nope"])

@@ -59,7 +59,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         raw = record.raw_event
         body = raw.get("dynamodb") if isinstance(raw, dict) else None
         seq = body.get("SequenceNumber") if isinstance(body, dict) else None
-        if seq in outcome.failed:
+        if isinstance(seq, str) and seq in outcome.failed:  # anything else is a malformed record: never failed
             raise ReceiptNotDone(outcome.failed[seq])
 
     response = process_partial_response({"Records": records}, record_handler, processor, context)

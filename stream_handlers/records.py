@@ -83,7 +83,7 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
     if not isinstance(seq, str) or not seq:
         raise MalformedRecord("record has no SequenceNumber")
     event_name = record.get("eventName")
-    if event_name not in KNOWN_EVENTS:
+    if not isinstance(event_name, str) or event_name not in KNOWN_EVENTS:
         raise MalformedRecord(f"unknown eventName {event_name!r}", seq)
     record_keys = body.get("Keys")
     if not isinstance(record_keys, Mapping):

@@ -53,6 +53,8 @@ def _broken(mutate) -> dict:
         _broken(lambda r: r["dynamodb"]["Keys"].pop("SK")),
         _broken(lambda r: r["dynamodb"].pop("NewImage")),
         _broken(lambda r: r.__setitem__("eventName", "UPSERT")),
+        _broken(lambda r: r.__setitem__("eventName", ["INSERT"])),  # unhashable
+        _broken(lambda r: r["dynamodb"].__setitem__("SequenceNumber", ["1"])),
         _broken(lambda r: r["dynamodb"]["NewImage"].__setitem__("validation_status", {"N": "1"})),
         _broken(
             lambda r: r["dynamodb"]["Keys"]["SK"].__setitem__("S", "RECEIPT#00001#LINE#00001#WORD#00001#LABEL#FOO")

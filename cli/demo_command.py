@@ -75,7 +75,7 @@ def _load_receipts(args: argparse.Namespace) -> tuple[list[ReceiptContext], dict
 def _llm_description(settings: Settings) -> tuple[str, bool]:
     """('none' or the model, rules_only)."""
     from domain.cove.settings import LLMSettings
-    from stream_handlers.secrets import environment_with_secrets
+    from domain.secrets import environment_with_secrets
 
     llm = LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model)
     if not llm.enabled:

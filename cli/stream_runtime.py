@@ -18,18 +18,16 @@ def build_verifier_for(settings: Settings) -> Any:
     """The verifier for `--llm/--model` (rules only when no LLM is configured); built once per run."""
     from domain.cove.settings import LLMSettings
     from domain.cove.verifier import build_verifier
-    from stream_handlers.secrets import environment_with_secrets
+    from domain.secrets import environment_with_secrets
 
     return build_verifier(LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model))
 
 
 def install_validation(store: Any, verifier: Any) -> None:
-    from domain.places import GooglePlacesClient
-    from stream_handlers.secrets import PLACES_API_KEY, read_secret
+    from domain.secrets import places_client
     from stream_handlers.validation import ServiceValidation, use_validation
 
-    key = read_secret(PLACES_API_KEY)
-    use_validation(ServiceValidation(store, verifier, GooglePlacesClient(key) if key else None))
+    use_validation(ServiceValidation(store, verifier, places_client()))
 
 
 def stream_reader_for(

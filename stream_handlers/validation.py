@@ -68,9 +68,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> ServiceValidation:
     """Built as the Lambda function is configured: table and endpoint from env, secrets from SSM (or env)."""
     from domain.cove.settings import LLMSettings
     from domain.cove.verifier import build_verifier
-    from domain.places import GooglePlacesClient
+    from domain.secrets import environment_with_secrets, places_client
     from domain.store import ReceiptStore, make_client
-    from stream_handlers.secrets import environment_with_secrets
 
     env = environment_with_secrets(env)
     table = env.get("DYNAMODB_TABLE_NAME")
@@ -79,8 +78,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> ServiceValidation:
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     store = ReceiptStore(table, make_client(env.get("AWS_ENDPOINT_URL_DYNAMODB") or None, region))
     verifier = build_verifier(LLMSettings.from_env(env))
-    places_key = env.get("PLACES_API_KEY")
-    return ServiceValidation(store, verifier, GooglePlacesClient(places_key) if places_key else None)
+    return ServiceValidation(store, verifier, places_client(env))
 
 
 _current: ReceiptValidation | None = None

@@ -13,8 +13,9 @@ from moto import mock_aws
 from cli.main import main
 from cli.settings import Settings
 from cli.stream_events import LocalLambdaContext
+from domain import secrets
 from domain.store import ReceiptStore
-from stream_handlers import handler, secrets
+from stream_handlers import handler
 from stream_handlers.validation import use_validation
 from tests.unit.stream.records_factory import label_record
 

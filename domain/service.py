@@ -22,6 +22,7 @@ from domain.model import (
     MetadataStatus,
     MetadataVerdict,
     ReceiptContext,
+    ReceiptMetadata,
     ReceiptRef,
     ReceiptWordLabel,
     ValidationStatus,
@@ -131,6 +132,7 @@ class MetadataReport(_Report):
     unsure: int = 0
     no_match: int = 0
     places_calls: int = 0
+    unchanged: int = 0
     verdicts: list[MetadataVerdict] = Field(default_factory=list)
 
     def add(self, other: MetadataReport) -> MetadataReport:
@@ -141,6 +143,7 @@ class MetadataReport(_Report):
             "unsure",
             "no_match",
             "places_calls",
+            "unchanged",
             "errors",
             "writes",
             "lost_races",
@@ -342,6 +345,9 @@ def validate_metadata(
     report.no_match += status is MetadataStatus.NO_MATCH
     if dry_run:
         return report
+    if _metadata_verdict_unchanged(metadata, verdict):
+        report.unchanged += 1  # a replayed record or a repeated sweep writes nothing
+        return report
     try:
         if store.apply_metadata_verdict(verdict):
             report.writes += 1
@@ -351,3 +357,14 @@ def validate_metadata(
         log.warning("metadata_write_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"write metadata {ref}: {type(exc).__name__}: {exc}")
     return report
+
+
+def _metadata_verdict_unchanged(metadata: ReceiptMetadata, verdict: MetadataVerdict) -> bool:
+    """True when the item already holds this verdict, so writing it again would change nothing but a timestamp."""
+    return (
+        metadata.validation_status == verdict.status
+        and sorted(metadata.matched_fields) == sorted(verdict.matched_fields)
+        and metadata.reasoning == verdict.reasoning
+        and metadata.validated_by == verdict.validated_by
+        and all(metadata.canonical.get(k) == v for k, v in verdict.canonical.items())
+    )

@@ -1,5 +1,5 @@
-"""Backend for the stream tests: the embedded moto server by default, or any endpoint (e.g. DynamoDB Local) named by
-STREAM_TEST_ENDPOINT. Each test gets its own table, so one server serves the whole session."""
+"""Backend for the stream tests: the embedded moto server and DynamoDB Local (integration tier), or only the endpoint
+named by STREAM_TEST_ENDPOINT. Each test gets its own table, so one server serves the whole session."""
 
 from __future__ import annotations
 
@@ -27,11 +27,15 @@ from tests.unit.stream.receipts import receipt_bundle
 prepare_local_aws_env()
 
 
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
+@pytest.fixture(scope="session", params=["moto", pytest.param("dynamodb_local", marks=pytest.mark.integration)])
+def endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every stream test runs on the embedded moto server and again on DynamoDB Local (the fidelity tier)."""
     external = os.environ.get("STREAM_TEST_ENDPOINT")
     if external:
         yield external
+        return
+    if request.param == "dynamodb_local":
+        yield request.getfixturevalue("dynamodb_local_endpoint")
         return
     with embedded_dynamodb() as url:
         yield url

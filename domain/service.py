@@ -49,6 +49,20 @@ class ReceiptStore(Protocol):
     def apply_metadata_verdict(self, verdict: MetadataVerdict) -> bool: ...
 
 
+# The counters every summary carries (CONTRACT §4 `--json`, §5 Lambda results), in the order they are printed.
+SUMMARY_COUNTERS = (
+    "labels_seen",
+    "valid",
+    "invalid",
+    "needs_review",
+    "left_pending",
+    "llm_calls",
+    "errors",
+    "writes",
+    "lost_races",
+)
+
+
 class _Report(BaseModel):
     errors: int = 0
     error_messages: list[str] = Field(default_factory=list)
@@ -64,6 +78,16 @@ class _Report(BaseModel):
         self.errors += 1
         self.error_messages.append(message)
 
+    def add(self, other: _Report) -> _Report:
+        """Adds `other` into this report: every integer counter and list (refs are dropped: a sum covers many)."""
+        for name, info in type(self).model_fields.items():
+            if info.annotation is int:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+            elif name in ("error_messages", "verdicts"):
+                getattr(self, name).extend(getattr(other, name))
+        self.ref = None
+        return self
+
 
 class ReceiptReport(_Report):
     """What `validate_receipt` did; sum several with `add` (or `ReceiptReport.total`)."""
@@ -78,27 +102,6 @@ class ReceiptReport(_Report):
     unchanged: int = Field(default=0, description="reverify: verdict equals the stored status (only touched)")
     llm_calls: int = 0
     verdicts: list[Verdict] = Field(default_factory=list)
-
-    def add(self, other: ReceiptReport) -> ReceiptReport:
-        """Adds `other` into this report (refs are dropped: a sum covers many receipts)."""
-        for name in (
-            "receipts",
-            "labels_seen",
-            "valid",
-            "invalid",
-            "needs_review",
-            "left_pending",
-            "unchanged",
-            "llm_calls",
-            "errors",
-            "writes",
-            "lost_races",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.error_messages.extend(other.error_messages)
-        self.verdicts.extend(other.verdicts)
-        self.ref = None
-        return self
 
     @classmethod
     def total(cls, reports: list[ReceiptReport]) -> ReceiptReport:
@@ -134,25 +137,6 @@ class MetadataReport(_Report):
     places_calls: int = 0
     unchanged: int = 0
     verdicts: list[MetadataVerdict] = Field(default_factory=list)
-
-    def add(self, other: MetadataReport) -> MetadataReport:
-        for name in (
-            "receipts",
-            "metadata_seen",
-            "matched",
-            "unsure",
-            "no_match",
-            "places_calls",
-            "unchanged",
-            "errors",
-            "writes",
-            "lost_races",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.error_messages.extend(other.error_messages)
-        self.verdicts.extend(other.verdicts)
-        self.ref = None
-        return self
 
     def summary(self) -> dict[str, int]:
         return self.model_dump(exclude={"ref", "verdicts", "error_messages"})

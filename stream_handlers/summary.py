@@ -11,19 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from domain.model import ReceiptRef
-
-# Counters read from the service's reports (ReceiptReport, MetadataReport); absent ones count 0.
-COUNTERS = (
-    "labels_seen",
-    "valid",
-    "invalid",
-    "needs_review",
-    "left_pending",
-    "llm_calls",
-    "errors",
-    "writes",
-    "lost_races",
-)
+from domain.service import SUMMARY_COUNTERS as COUNTERS
 
 
 @dataclass

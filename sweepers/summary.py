@@ -6,19 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.model import ReceiptRef
-
-# Counters summed from the service's per-receipt reports (ReceiptReport / MetadataReport); absent ones count 0.
-COUNTERS = (
-    "labels_seen",
-    "valid",
-    "invalid",
-    "needs_review",
-    "left_pending",
-    "llm_calls",
-    "errors",
-    "writes",
-    "lost_races",
-)
+from domain.service import SUMMARY_COUNTERS as COUNTERS
 
 
 @dataclass

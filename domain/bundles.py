@@ -10,9 +10,9 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from domain.labels import LEGACY_ALIASES, UnknownLabelError, canonical_label
 from domain.model import (
@@ -29,31 +29,58 @@ from domain.model import (
 )
 
 MAX_ID = 99999
+# What one DynamoDB item can hold: 400 KB an item, 2,048 bytes a GSI partition key, numbers no smaller than 1E-130.
+MAX_TEXT_BYTES = 100_000
+MAX_KEY_PART_BYTES = 1_000
+SMALLEST_NUMBER = 1e-120
+
+
+def _storable_number(value: float) -> float:
+    if value != 0 and abs(value) < SMALLEST_NUMBER:
+        raise ValueError(f"{value!r} is too close to zero for DynamoDB (use 0)")
+    return value
+
+
+def _bytes_at_most(limit: int) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value.encode("utf-8")) > limit:
+            raise ValueError(
+                f"text of {len(value.encode('utf-8'))} bytes is longer than the {limit} the table can hold"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Coordinate = Annotated[float, Field(ge=0, le=1), AfterValidator(_storable_number)]
+Text = Annotated[str, Field(strict=True), _bytes_at_most(MAX_TEXT_BYTES)]
+OptionalText = Annotated[str | None, _bytes_at_most(MAX_TEXT_BYTES)]
+KeyText = Annotated[str | None, _bytes_at_most(MAX_KEY_PART_BYTES)]
 
 
 class _Box(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
-    x: float = Field(ge=0, le=1)
-    y: float = Field(ge=0, le=1)
-    width: float = Field(ge=0, le=1)
-    height: float = Field(ge=0, le=1)
+    x: Coordinate
+    y: Coordinate
+    width: Coordinate
+    height: Coordinate
 
 
 class _Word(BaseModel):
     model_config = ConfigDict(extra="forbid")
     line_id: int = Field(ge=1, le=MAX_ID, strict=True)
     word_id: int = Field(ge=1, le=MAX_ID, strict=True)
-    text: str = Field(strict=True)
+    text: Text
     bounding_box: _Box | None = None
-    confidence: float | None = Field(default=None, ge=0, le=1)
+    confidence: Coordinate | None = None
 
 
 class _Line(BaseModel):
     model_config = ConfigDict(extra="forbid")
     line_id: int = Field(ge=1, le=MAX_ID, strict=True)
-    text: str = Field(strict=True)
+    text: Text
     bounding_box: _Box | None = None
-    confidence: float | None = Field(default=None, ge=0, le=1)
+    confidence: Coordinate | None = None
 
 
 class _Label(BaseModel):
@@ -72,15 +99,15 @@ class _Label(BaseModel):
 
 class _Metadata(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    merchant_name: str | None = None
-    address: str | None = None
-    phone_number: str | None = None
-    place_id: str | None = None
-    merchant_category: str | None = None
+    merchant_name: KeyText = None  # part of GSI1PK
+    address: OptionalText = None
+    phone_number: OptionalText = None
+    place_id: KeyText = None  # part of GSI2PK
+    merchant_category: OptionalText = None
     matched_fields: list[str] = Field(default_factory=list)
-    validated_by: str | None = None
-    reasoning: str | None = None
-    timestamp: str | None = None
+    validated_by: OptionalText = None
+    reasoning: OptionalText = None
+    timestamp: OptionalText = None
     validation_status: MetadataStatus | None = None
     canonical: dict[str, str] = Field(default_factory=dict)
 
@@ -248,6 +275,18 @@ def _check_bundle(number: int, b: _Bundle) -> tuple[list[BundleProblem], list[Bu
         if b.lines is not None
         else derive_lines(words)
     )
+    for ln in lines:
+        size = len(ln.text.encode("utf-8"))
+        if size > MAX_TEXT_BYTES:
+            problems.append(
+                BundleProblem(
+                    number,
+                    "lines",
+                    f"line {ln.line_id} holds {size} bytes of text, more than the {MAX_TEXT_BYTES} the table can hold",
+                )
+            )
+    if problems:
+        return problems, notes, None
     metadata = (
         ReceiptMetadata(image_id=b.image_id, receipt_id=b.receipt_id, **b.metadata.model_dump())
         if b.metadata is not None
@@ -276,10 +315,11 @@ def derive_lines(words: list[ReceiptWord]) -> list[ReceiptLine]:
         boxes = [w.bounding_box for w in ws if w.bounding_box is not None]
         box = None
         if boxes and len(boxes) == len(ws):
+            # OCR boxes may overshoot the receipt's edge; the union is kept inside it
             x0 = min(b.x for b in boxes)
             y0 = min(b.y for b in boxes)
-            x1 = max(b.x + b.width for b in boxes)
-            y1 = max(b.y + b.height for b in boxes)
+            x1 = min(1.0, max(b.x + b.width for b in boxes))
+            y1 = min(1.0, max(b.y + b.height for b in boxes))
             box = BoundingBox(x=x0, y=y0, width=round(x1 - x0, 6), height=round(y1 - y0, 6))
         first = ws[0]
         lines.append(

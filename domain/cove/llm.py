@@ -74,6 +74,13 @@ def _classify(exc: BaseException) -> tuple[str, bool]:
     return "unexpected", False
 
 
+def _describe(exc: BaseException) -> str:
+    """What went wrong, without the exception's text: a parser error quotes the model's completion, which may echo
+    receipt words, and error messages end up in logs and reports."""
+    status = getattr(exc, "status_code", None)
+    return f"{type(exc).__name__}" + (f" (HTTP {status})" if isinstance(status, int) and status > 0 else "")
+
+
 class OllamaLLM:
     """ChatOllama behind the limiter, at temperature 0, with `format` set to the answer's JSON schema."""
 
@@ -129,7 +136,7 @@ class OllamaLLM:
                 if kind == "unexpected":
                     log.exception("llm_unexpected_error", extra={"model": self.model})
                 if not retryable or attempts > self.settings.max_retries:
-                    raise LLMUnavailable(kind, f"{type(exc).__name__}: {exc}"[:300], attempts=attempts) from exc
+                    raise LLMUnavailable(kind, _describe(exc), attempts=attempts) from exc
                 delay = self._backoff(attempts - 1)
                 log.warning(
                     "llm_retry",

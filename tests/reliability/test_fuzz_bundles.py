@@ -32,8 +32,8 @@ storable_unit = unit.filter(lambda f: f == 0 or f >= 1e-120)
 def contained_box(draw: st.DrawFn) -> dict[str, float]:
     """A box inside the receipt (x + width <= 1, y + height <= 1)."""
     x, y = draw(storable_unit), draw(storable_unit)
-    width = draw(st.floats(0, 1 - x, allow_nan=False))
-    height = draw(st.floats(0, 1 - y, allow_nan=False))
+    width = draw(st.floats(0, 1 - x, allow_nan=False).filter(lambda f: f == 0 or f >= 1e-120))
+    height = draw(st.floats(0, 1 - y, allow_nan=False).filter(lambda f: f == 0 or f >= 1e-120))
     return {"x": x, "y": y, "width": width, "height": height}
 
 

@@ -137,7 +137,12 @@ def test_a_valid_bundle_with_one_field_broken_is_refused_or_parsed(bundle: dict[
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(bundles(storable_unit, box=contained_box()), min_size=1, max_size=3, unique_by=lambda b: (b["image_id"], b["receipt_id"]))
+    st.lists(
+        bundles(storable_unit, box=contained_box()),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda b: (b["image_id"], b["receipt_id"]),
+    )
 )
 def test_valid_bundles_round_trip_through_export(items: list[dict[str, Any]]) -> None:
     """Boxes stay inside the receipt here; boxes that overshoot it have their own test below."""

@@ -146,10 +146,9 @@ def test_an_empty_receipt_and_labels_on_missing_words() -> None:
     st.lists(word_sized, min_size=1, max_size=60), st.lists(st.tuples(st.integers(0, 4999), label_name), max_size=60)
 )
 def test_five_thousand_word_receipts(texts: list[str], targets: list[tuple[int, str]]) -> None:
-    """5,000 words of word-sized text (drawn texts without digits, tiled, one amount per row) with labels anywhere
-    are verified, not choked on; the time is printed. Texts with digits make most words amounts, which hits the
-    cubic search of `amounts.solve` (see the next test), so they are left to it. Huge words are fuzzed on ordinary
-    receipts above: a 5,000-word receipt of 5,000-character words is megabytes of OCR text."""
+    """5,000 words of word-sized text (drawn texts tiled, one more amount per row) with labels anywhere are verified,
+    not choked on; the time is printed. Huge words are fuzzed on ordinary receipts above: a 5,000-word receipt of
+    5,000-character words is megabytes of OCR text."""
     image_id = str(uuid.uuid4())
     words = []
     for n in range(5000):

@@ -22,9 +22,6 @@ import contextlib
 import json
 import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -43,6 +40,7 @@ os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 os.environ["VALIDATOR_LLM"] = "none"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorBench")
 
+from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local  # noqa: E402
 from cli.samples import generate_receipts  # noqa: E402
 from cli.settings import Settings  # noqa: E402
 from cli.stream_reader import ReaderOptions  # noqa: E402
@@ -67,58 +65,6 @@ Key = tuple[str, str]
 # -- backends ---------------------------------------------------------------------------------------------------
 
 
-def _find_jar() -> Path | None:
-    base = Path(os.environ.get("DYNAMODB_LOCAL_DIR", ROOT / ".local" / "ddb"))
-    jars = sorted(base.glob("**/DynamoDBLocal.jar"))
-    return jars[-1] if jars else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def dynamodb_local() -> Iterator[str]:
-    """DynamoDB Local in memory on a free port, started as tests/conftest.py starts it; stopped on exit."""
-    jar, java = _find_jar(), shutil.which("java")
-    if jar is None or java is None:
-        raise FileNotFoundError("java" if java is None else "DynamoDBLocal.jar under .local/ddb")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            java,
-            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-            "-jar",
-            str(jar),
-            "-inMemory",
-            "-port",
-            f"{port}",
-        ],
-        cwd=jar.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            if proc.poll() is not None:
-                raise RuntimeError(f"DynamoDB Local exited: {proc.stderr.read().decode(errors='replace')[:500]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("DynamoDB Local did not start within 60 s")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @contextlib.contextmanager
 def backend(name: str, notes: list[str]) -> Iterator[tuple[str, str]]:
     """(backend actually used, endpoint); falls back to the embedded moto server when the jar or java is missing."""
@@ -127,7 +73,7 @@ def backend(name: str, notes: list[str]) -> Iterator[tuple[str, str]]:
             with dynamodb_local() as endpoint:
                 yield "dynamodb-local", endpoint
             return
-        except FileNotFoundError as exc:
+        except DynamoDBLocalUnavailable as exc:
             notes.append(f"DynamoDB Local unavailable ({exc} missing): fell back to the embedded moto server")
     from cli.embedded import embedded_dynamodb
 

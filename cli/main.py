@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from cli import settings as cli_settings
-from cli.exit_codes import EXIT_USAGE, UsageError
+from cli.exit_codes import EXIT_USAGE, EXIT_WORK_FAILED, UsageError
 
 COMMAND_MODULES = (
     "cli.demo_command",
@@ -27,16 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_settings.add_global_options(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    import importlib
-
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command not built yet
-        module.add_parsers(sub)
+        importlib.import_module(name).add_parsers(sub)
     return parser
 
 
@@ -54,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"receipt-validator: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (BotoCoreError, ClientError) as exc:
+        # no traceback for an unreachable endpoint, missing credentials or a refused call: say what and where
+        where = settings.endpoint_url or f"AWS {settings.region}"
+        print(f"receipt-validator: AWS call failed ({where}, table {settings.table}): {exc}", file=sys.stderr)
+        return EXIT_WORK_FAILED
 
 
 if __name__ == "__main__":

@@ -77,3 +77,10 @@ def test_missing_table_is_a_usage_error(aws, tmp_path, capsys):
 def test_unreadable_file_is_a_usage_error(aws, tmp_path, capsys):
     assert main([*TABLE, "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_unreachable_endpoint_is_reported_without_a_traceback(capsys):
+    assert main(["--endpoint-url", "http://127.0.0.1:9", "--table", "t", "table", "create"]) == 1
+    err = capsys.readouterr().err
+    assert "AWS call failed (http://127.0.0.1:9, table t)" in err
+    assert "Traceback" not in err

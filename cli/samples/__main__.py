@@ -1,4 +1,4 @@
-"""`python -m cli.samples --count N --seed S --wrong-share F --out FILE [--truth FILE]`."""
+"""`python -m cli.samples --count N --seed S --wrong-share F [--shape classic|real] --out FILE [--truth FILE]`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from cli.samples.generator import generate_receipts, write_bundles
+from cli.samples.generator import SHAPES, generate_receipts, write_bundles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--wrong-share", type=float, default=0.2, help="share of labels that are wrong (0..1)")
     parser.add_argument("--start-receipt-id", type=int, default=1)
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="classic",
+        help="classic: the original generated set (default); real: the conventions of real receipts "
+        "(GST-inclusive and rounded totals, month-name dates, glued OCR words, RM/$/£ prefixes, comma decimals)",
+    )
     parser.add_argument("--out", required=True, help="bundles, JSON Lines")
     parser.add_argument("--truth", help="truth per receipt, JSON Lines")
     args = parser.parse_args(argv)
@@ -22,7 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--count must be >= 0 and --wrong-share within 0..1")
     started = time.perf_counter()
     receipts = generate_receipts(
-        args.count, seed=args.seed, wrong_share=args.wrong_share, start_receipt_id=args.start_receipt_id
+        args.count,
+        seed=args.seed,
+        wrong_share=args.wrong_share,
+        start_receipt_id=args.start_receipt_id,
+        shape=args.shape,
     )
     generated = time.perf_counter()
     write_bundles(args.out, receipts, truth_path=args.truth)

@@ -17,9 +17,12 @@ from cli.samples.catalogue import FUELS, FUELS_METRIC, LOCALES, MERCHANTS, PRODU
 from cli.samples.errors import Entry, correct_labels, inject
 from cli.samples.formats import money
 from cli.samples.layout import Line, Word, layout
+from cli.samples.real_receipt import plan_receipt
 from cli.samples.sections import Ctx, Item
 
 PROPOSED_BY = "sample-generator"
+SHAPES: tuple[str, ...] = ("classic", "real")
+REAL_KEYS = ("rounding", "unrounded", "excl")  # where real-shape receipts print their extra amounts
 KINDS: tuple[str, ...] = ("grocery", "restaurant", "fuel", "pharmacy", "hardware", "coffee", "electronics")
 _KIND_WEIGHTS = (25, 15, 12, 12, 10, 14, 8)
 _BY_KIND: dict[str, tuple[Merchant, ...]] = {k: tuple(m for m in MERCHANTS if m.kind == k) for k in KINDS}
@@ -56,13 +59,19 @@ class GeneratedReceipt:
 
 
 def generate_receipts(
-    n: int, *, seed: int = 7, wrong_share: float = 0.2, start_receipt_id: int = 1
+    n: int, *, seed: int = 7, wrong_share: float = 0.2, start_receipt_id: int = 1, shape: str = "classic"
 ) -> list[GeneratedReceipt]:
-    """`n` receipts; about `wrong_share` of all labels are wrong. The same seed gives the same receipts."""
+    """`n` receipts; about `wrong_share` of all labels are wrong. The same seed gives the same receipts.
+
+    `shape`: "classic" (the original set; its output for a seed never changes) or "real" (the conventions of real
+    receipts: GST-inclusive and rounded totals, month-name dates, glued OCR words, currency prefixes...)."""
     if not 0.0 <= wrong_share <= 1.0:
         raise ValueError("wrong_share must be within 0..1")
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}, not {shape!r}")
     rng = random.Random(seed)
-    return [_receipt(rng, start_receipt_id + i, wrong_share) for i in range(n)]
+    one = _receipt if shape == "classic" else _real_receipt
+    return [one(rng, start_receipt_id + i, wrong_share) for i in range(n)]
 
 
 def write_bundles(path: str | Path, receipts: list[GeneratedReceipt], *, truth_path: str | Path | None = None) -> None:
@@ -116,6 +125,31 @@ def _receipt(rng: random.Random, receipt_id: int, wrong_share: float) -> Generat
     elif kind in ("grocery", "hardware", "pharmacy") and rng.random() < 0.05:
         variant = "long"
     lines, money_facts = _lines(ctx, variant)
+    return _finish(ctx, image_id, receipt_id, wrong_share, lines, money_facts, kind, variant)
+
+
+def _real_receipt(rng: random.Random, receipt_id: int, wrong_share: float) -> GeneratedReceipt:
+    """A receipt in the real-world shapes of `real_receipt`; words, labels and truth made as for classic ones."""
+    image_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    plan = plan_receipt(rng)
+    out = _finish(plan.ctx, image_id, receipt_id, wrong_share, plan.lines, plan.numbers, plan.kind, "normal", REAL_KEYS)
+    out.facts.update(plan.numbers["real"], shape="real")
+    return out
+
+
+def _finish(
+    ctx: Ctx,
+    image_id: str,
+    receipt_id: int,
+    wrong_share: float,
+    lines: list[Line],
+    money_facts: dict[str, Any],
+    kind: str,
+    variant: str,
+    extra_keys: tuple[str, ...] = (),
+) -> GeneratedReceipt:
+    """From printed lines to the bundle and its truth: words, correct labels, planted wrong ones, metadata."""
+    rng = ctx.rng
     words = layout(lines, rng, boxes=rng.random() >= 0.15)
     labels = inject(words, correct_labels(words), wrong_share, rng, _known_values(money_facts))
     metadata, metadata_truth = _metadata(ctx, rng)
@@ -138,6 +172,7 @@ def _receipt(rng: random.Random, receipt_id: int, wrong_share: float) -> Generat
         bundle["metadata"] = metadata
     truth = [_truth(pos, e) for pos, e in sorted(labels.items())]
     facts = _facts(ctx, variant, money_facts, words)
+    facts.update({key: _printed_at(words, key) for key in extra_keys})
     return GeneratedReceipt(bundle, truth, metadata_truth, kind, facts)
 
 
@@ -149,6 +184,8 @@ def _known_values(numbers: dict[str, Any]) -> dict[str, set[Decimal]]:
         "TAX": set(numbers["taxes"]),
         "LINE_TOTAL": {it.total for it in numbers["items"]},
     }
+    if numbers.get("unrounded") is not None:  # a total before rounding: a defensible GRAND_TOTAL
+        known["GRAND_TOTAL"].add(numbers["unrounded"])
     for label, key in (("TIP", "tip"), ("CHANGE", "change"), ("CASH_BACK", "cash_back"), ("REFUND", "refund")):
         if numbers[key] is not None:
             known[label] = {numbers[key]}
@@ -310,6 +347,10 @@ def _payment(ctx: Ctx, variant: str, total: Decimal) -> dict[str, Any]:
         out["method"] = rng.choice(("APPLE PAY", "GOOGLE PAY", "GIFT CARD"))
     out["tender"] = total
     return out
+
+
+def _printed_at(words: list[Word], key: str) -> list[int] | None:
+    return next(([w.line_id, w.word_id] for w in words if w.key == key), None)
 
 
 def _facts(ctx: Ctx, variant: str, numbers: dict[str, Any], words: list[Word]) -> dict[str, Any]:

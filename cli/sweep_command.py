@@ -235,6 +235,8 @@ def readable(s: dict[str, Any]) -> str:
             f"{s.get('llm_calls', 0)} LLM calls"
         )
     lines.append(f"  writes: {s.get('writes', 0)}, lost races: {s.get('lost_races', 0)}, errors: {s.get('errors', 0)}")
+    if s.get("skipped_items"):
+        lines.append(f"  skipped {s['skipped_items']} unreadable item(s), left as they are (logged with their keys)")
     if s.get("cursor"):
         lines.append(f"  stopped early ({s.get('stopped_by')}); resume with cursor {s['cursor']}")
     if s.get("continued"):

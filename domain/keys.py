@@ -14,9 +14,8 @@ TYPE_WORD = "RECEIPT_WORD"
 TYPE_LABEL = "RECEIPT_WORD_LABEL"
 TYPE_METADATA = "RECEIPT_METADATA"
 
-# Set on every metadata write of the validator, so the stream filter can drop the validator's own writes.
-VALIDATOR_MARKER_ATTRIBUTE = "validator_marker"
-VALIDATOR_MARKER = "receipt-validator"
+# Earlier versions set this on every metadata write; the validator now removes it (domain/fingerprint.py replaced it).
+LEGACY_MARKER_ATTRIBUTE = "validator_marker"
 
 
 def pad(n: int) -> str:

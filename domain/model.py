@@ -135,6 +135,7 @@ class ReceiptMetadata(BaseModel):
     reasoning: str | None = None
     timestamp: str | None = None
     validation_status: MetadataStatus | None = None
+    validated_fingerprint: str | None = Field(default=None, description="digest of the values last judged")
     canonical: dict[str, str] = Field(default_factory=dict, description="canonical_* attributes, without prefix")
 
     @property
@@ -151,6 +152,7 @@ class ReceiptContext(BaseModel):
     words: list[ReceiptWord] = Field(default_factory=list)
     labels: list[ReceiptWordLabel] = Field(default_factory=list)
     metadata: ReceiptMetadata | None = None
+    skipped: list[str] = Field(default_factory=list, description="sort keys of items that could not be read")
 
     def word(self, line_id: int, word_id: int) -> ReceiptWord | None:
         for w in self.words:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from domain import places as places_mod
 from domain.cove.verifier import Verifier, build_verifier
+from domain.fingerprint import METADATA_JUDGED, metadata_fingerprint
 from domain.model import (
     Answer,
     Evidence,
@@ -60,6 +61,7 @@ SUMMARY_COUNTERS = (
     "errors",
     "writes",
     "lost_races",
+    "skipped_items",
 )
 
 
@@ -68,6 +70,7 @@ class _Report(BaseModel):
     error_messages: list[str] = Field(default_factory=list)
     writes: int = Field(default=0, description="conditional updates that succeeded (a reverify touch counts)")
     lost_races: int = Field(default=0, description="updates refused because the item changed since read: benign")
+    skipped_items: int = Field(default=0, description="items of the receipt that could not be read: left as they are")
 
     @property
     def failed(self) -> bool:
@@ -161,14 +164,9 @@ def default_verifier() -> Verifier:
 
 
 def claims_for(context: ReceiptContext, mode: Mode) -> list[ReceiptWordLabel]:
-    """The labels a run verifies: PENDING ones, or (reverify) machine-decided VALID/INVALID ones."""
-    if mode == "pending":
-        return context.labels_with_status(ValidationStatus.PENDING)
-    return [
-        lb
-        for lb in context.labels_with_status(ValidationStatus.VALID, ValidationStatus.INVALID)
-        if not (lb.validated_by or "").startswith(HUMAN_PREFIX)
-    ]
+    """The labels a run verifies: PENDING ones, or (reverify) VALID/INVALID ones; never a person's verdict."""
+    statuses = (ValidationStatus.PENDING,) if mode == "pending" else (ValidationStatus.VALID, ValidationStatus.INVALID)
+    return [lb for lb in context.labels_with_status(*statuses) if not (lb.validated_by or "").startswith(HUMAN_PREFIX)]
 
 
 def validate_receipt(
@@ -190,6 +188,7 @@ def validate_receipt(
     if context is None:
         log.info("receipt_not_found", extra={"receipt": str(ref)})
         return report
+    report.skipped_items = len(context.skipped)
     claims = claims_for(context, mode)
     report.labels_seen = len(claims)
     if not claims:
@@ -285,7 +284,10 @@ def validate_metadata(
         log.warning("receipt_load_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"load {ref}: {type(exc).__name__}: {exc}")
         return report
-    if context is None or context.metadata is None:
+    if context is None:
+        return report
+    report.skipped_items = len(context.skipped)
+    if context.metadata is None:
         return report
     report.metadata_seen = 1
     metadata = context.metadata
@@ -346,7 +348,8 @@ def validate_metadata(
 def _metadata_verdict_unchanged(metadata: ReceiptMetadata, verdict: MetadataVerdict) -> bool:
     """True when the item already holds this verdict, so writing it again would change nothing but a timestamp."""
     return (
-        metadata.validation_status == verdict.status
+        metadata.validated_fingerprint == metadata_fingerprint({n: getattr(metadata, n) for n in METADATA_JUDGED})
+        and metadata.validation_status == verdict.status
         and sorted(metadata.matched_fields) == sorted(verdict.matched_fields)
         and metadata.reasoning == verdict.reasoning
         and metadata.validated_by == verdict.validated_by

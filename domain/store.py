@@ -19,8 +19,10 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from pydantic import ValidationError
 
 from domain import keys
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE, METADATA_JUDGED, metadata_fingerprint
 from domain.model import (
     BoundingBox,
     MetadataVerdict,
@@ -44,16 +46,120 @@ _de = TypeDeserializer()
 BATCH_WRITE_SIZE = 25
 MAX_UNPROCESSED_RETRIES = 8
 
-# Label attributes the validator owns; it never writes any other attribute of a label.
-LABEL_OWNED = (
-    "validation_status",
-    "reasoning",
-    "validated_by",
-    "validated_at",
-    "last_verified_at",
-    "GSI3PK",
-    "GSI3SK",
+HUMAN_PREFIX = "human:"  # `validated_by` of a person's verdict: the automatic paths never write such a label
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """The attributes of one entity the validator may write: every update goes through `owned_update`, which refuses
+    any other name. Declared once here (CONTRACT §1); the review door writes a person's verdict through the same set."""
+
+    entity: str
+    names: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    def owns(self, name: str) -> bool:
+        return name in self.names or any(name.startswith(p) and len(name) > len(p) for p in self.prefixes)
+
+
+LABEL_OWNED = Ownership(
+    keys.TYPE_LABEL,
+    frozenset(
+        {"validation_status", "reasoning", "validated_by", "validated_at", "last_verified_at", "GSI3PK", "GSI3SK"}
+    ),
 )
+METADATA_OWNED = Ownership(
+    keys.TYPE_METADATA,
+    frozenset(
+        {
+            "validation_status",
+            "reasoning",
+            "validated_by",
+            "validated_at",
+            "matched_fields",
+            FINGERPRINT_ATTRIBUTE,
+            keys.LEGACY_MARKER_ATTRIBUTE,  # removed on every write: the marker of earlier versions
+        }
+    ),
+    prefixes=("canonical_",),
+)
+# What a label verdict judged: written only while the item still holds these values as read.
+LABEL_JUDGED = ("validation_status", "validated_by", "label_proposed_by", "timestamp_added")
+
+
+class NotOwned(ValueError):
+    """A write that names an attribute the validator does not own: a programming error, never sent."""
+
+
+def owned_update(
+    owner: Ownership,
+    *,
+    sets: dict[str, Any],
+    removes: Iterable[str] = (),
+    held: dict[str, Any] | None = None,
+    not_human: bool = False,
+) -> dict[str, Any]:
+    """UpdateItem arguments (UpdateExpression, ConditionExpression, names, values) that write only `owner`'s attributes.
+
+    The condition: the item exists, each attribute of `held` still holds its value (None: absent or NULL), and with
+    `not_human` its `validated_by` does not start with `human:`. Every name goes through a placeholder, so a test can
+    read every attribute a write names from ExpressionAttributeNames.
+    """
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    set_parts: list[str] = []
+    remove_parts: list[str] = []
+    for i, (name, value) in enumerate(sets.items()):
+        if not owner.owns(name):
+            raise NotOwned(f"{owner.entity} attribute {name!r} is not the validator's to write")
+        names[f"#s{i}"] = name
+        values[f":s{i}"] = value
+        set_parts.append(f"#s{i} = :s{i}")
+    for i, name in enumerate(removes):
+        if not owner.owns(name):
+            raise NotOwned(f"{owner.entity} attribute {name!r} is not the validator's to remove")
+        names[f"#r{i}"] = name
+        remove_parts.append(f"#r{i}")
+    conditions = ["attribute_exists(PK)"]
+    for i, (name, value) in enumerate((held or {}).items()):
+        names[f"#h{i}"] = name
+        if value is None:
+            values[":null"] = "NULL"
+            conditions.append(f"(attribute_not_exists(#h{i}) OR attribute_type(#h{i}, :null))")
+        else:
+            values[f":h{i}"] = value
+            conditions.append(f"#h{i} = :h{i}")
+    if not_human:
+        placeholder = next((k for k, v in names.items() if k.startswith("#h") and v == "validated_by"), "#vb")
+        names[placeholder] = "validated_by"
+        values[":human"] = HUMAN_PREFIX
+        conditions.append(f"NOT begins_with({placeholder}, :human)")
+    expression = ("SET " + ", ".join(set_parts) if set_parts else "") + (
+        (" REMOVE " if set_parts else "REMOVE ") + ", ".join(remove_parts) if remove_parts else ""
+    )
+    if not expression:
+        raise ValueError("an update must set or remove something")
+    return {
+        "UpdateExpression": expression,
+        "ConditionExpression": " AND ".join(conditions),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": _to_item(values),
+    }
+
+
+def label_held(lb: ReceiptWordLabel) -> dict[str, Any]:
+    """What a label verdict judged, as read: its status, who validated it, and the proposal."""
+    return {
+        "validation_status": lb.validation_status.value,
+        "validated_by": lb.validated_by,
+        "label_proposed_by": lb.label_proposed_by,
+        "timestamp_added": lb.timestamp_added,
+    }
+
+
+def metadata_held(m: ReceiptMetadata) -> dict[str, Any]:
+    """What a metadata verdict judged, as read."""
+    return {name: getattr(m, name) for name in METADATA_JUDGED}
 
 
 class StoreError(RuntimeError):
@@ -108,6 +214,8 @@ def _dynamo_to_plain(v: Any) -> Any:
 def _box(data: dict[str, Any] | None) -> BoundingBox | None:
     if not data:
         return None
+    if not isinstance(data, dict):
+        raise UnreadableItem("bounding_box is not a map")
     return BoundingBox(**{k: float(data[k]) for k in ("x", "y", "width", "height")})
 
 
@@ -223,6 +331,7 @@ def metadata_from_item(data: dict[str, Any], parsed: keys.ParsedKey) -> ReceiptM
         reasoning=data.get("reasoning"),
         timestamp=data.get("timestamp"),
         validation_status=data.get("validation_status") or None,
+        validated_fingerprint=data.get(FINGERPRINT_ATTRIBUTE),
         canonical={k[len("canonical_") :]: str(v) for k, v in data.items() if k.startswith("canonical_") and v},
     )
 
@@ -230,49 +339,75 @@ def metadata_from_item(data: dict[str, Any], parsed: keys.ParsedKey) -> ReceiptM
 _KEY_ATTRS = {"PK", "SK", "TYPE", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"}
 
 
+class UnreadableItem(ValueError):
+    """An item of a receipt the validator cannot read (unknown status, wrong types): skipped, never fatal."""
+
+
 def context_from_items(ref: ReceiptRef, items: Iterable[dict[str, Any]]) -> ReceiptContext:
-    """Builds a receipt from the raw items of its partition slice; items it does not understand are skipped."""
+    """Builds a receipt from the raw items of its partition slice.
+
+    Items of other shapes (keys of no known kind) are passed over; items of a known kind that cannot be read (an
+    unknown status, a word whose text is not a string, a broken box) are skipped and listed in `context.skipped`, logged
+    with their key only, so one bad item never blocks the rest of its receipt.
+    """
     context = ReceiptContext(ref=ref)
     for raw in items:
-        data = _from_item(raw)
         try:
-            parsed = keys.parse_keys(data["PK"], data["SK"])
-        except (KeyError, keys.KeyFormatError):
-            log.debug("skipping item with unexpected key %s", data.get("SK"))
-            continue
-        if parsed.receipt_id != ref.receipt_id:
-            continue
-        if parsed.kind == keys.TYPE_RECEIPT:
-            extra = {k: v for k, v in data.items() if k not in _KEY_ATTRS}
-            context.receipt = Receipt(image_id=parsed.image_id, receipt_id=parsed.receipt_id, extra=extra)
-        elif parsed.kind == keys.TYPE_LINE:
-            context.lines.append(
-                ReceiptLine(
-                    image_id=parsed.image_id,
-                    receipt_id=parsed.receipt_id,
-                    line_id=parsed.line_id or 0,
-                    text=str(data.get("text", "")),
-                    bounding_box=_box(data.get("bounding_box")),
-                    confidence=data.get("confidence"),
-                )
-            )
-        elif parsed.kind == keys.TYPE_WORD:
-            context.words.append(
-                ReceiptWord(
-                    image_id=parsed.image_id,
-                    receipt_id=parsed.receipt_id,
-                    line_id=parsed.line_id or 0,
-                    word_id=parsed.word_id or 0,
-                    text=str(data.get("text", "")),
-                    bounding_box=_box(data.get("bounding_box")),
-                    confidence=data.get("confidence"),
-                )
-            )
-        elif parsed.kind == keys.TYPE_LABEL:
-            context.labels.append(label_from_item(data, parsed))
-        elif parsed.kind == keys.TYPE_METADATA:
-            context.metadata = metadata_from_item(data, parsed)
+            _add_item(context, ref, raw)
+        except (UnreadableItem, ValidationError, TypeError, ValueError, KeyError, ArithmeticError) as exc:
+            sk = raw.get("SK", {}).get("S") if isinstance(raw.get("SK"), dict) else None
+            context.skipped.append(str(sk))
+            log.warning("item_skipped", extra={"receipt": str(ref), "sk": sk, "error": type(exc).__name__})
     return context
+
+
+def _add_item(context: ReceiptContext, ref: ReceiptRef, raw: dict[str, Any]) -> None:
+    try:
+        pk, sk = raw["PK"]["S"], raw["SK"]["S"]
+        parsed = keys.parse_keys(pk, sk)
+    except (KeyError, TypeError, keys.KeyFormatError):
+        log.debug("passing over an item with unexpected keys")
+        return
+    if parsed.receipt_id != ref.receipt_id:
+        return
+    data = _from_item(raw)
+    if parsed.kind == keys.TYPE_RECEIPT:
+        extra = {k: v for k, v in data.items() if k not in _KEY_ATTRS}
+        context.receipt = Receipt(image_id=parsed.image_id, receipt_id=parsed.receipt_id, extra=extra)
+    elif parsed.kind == keys.TYPE_LINE:
+        context.lines.append(
+            ReceiptLine(
+                image_id=parsed.image_id,
+                receipt_id=parsed.receipt_id,
+                line_id=parsed.line_id or 0,
+                text=_text(data),
+                bounding_box=_box(data.get("bounding_box")),
+                confidence=data.get("confidence"),
+            )
+        )
+    elif parsed.kind == keys.TYPE_WORD:
+        context.words.append(
+            ReceiptWord(
+                image_id=parsed.image_id,
+                receipt_id=parsed.receipt_id,
+                line_id=parsed.line_id or 0,
+                word_id=parsed.word_id or 0,
+                text=_text(data),
+                bounding_box=_box(data.get("bounding_box")),
+                confidence=data.get("confidence"),
+            )
+        )
+    elif parsed.kind == keys.TYPE_LABEL:
+        context.labels.append(label_from_item(data, parsed))
+    elif parsed.kind == keys.TYPE_METADATA:
+        context.metadata = metadata_from_item(data, parsed)
+
+
+def _text(data: dict[str, Any]) -> str:
+    text = data.get("text", "")
+    if not isinstance(text, str):
+        raise UnreadableItem("text is not a string")
+    return text
 
 
 # ---- the store -------------------------------------------------------------------------------------------------
@@ -355,103 +490,75 @@ class ReceiptStore:
         raise StoreError(f"{len(requests)} items still unprocessed after {MAX_UNPROCESSED_RETRIES} retries")
 
     def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus, *, now: str | None = None) -> bool:
-        """Sets the verdict if the label's status is still `expected_status`; False (benign) if it changed."""
+        """Sets the verdict if the label still holds what was judged (`label_held`) and is not a person's verdict.
+
+        False (benign, a lost race) if anything judged changed since read. `expected_status` is the status read, which
+        `verdict.label` carries too; a mismatch between them is a caller's error and is refused the same way.
+        """
         lb = verdict.label
         stamp = now or utc_now_iso()
         gsi3 = keys.label_gsi3(lb.image_id, lb.receipt_id, lb.line_id, lb.word_id, lb.label, verdict.status.value)
-        return self._conditional_update(
-            lb,
-            "SET validation_status = :s, reasoning = :r, validated_by = :v, validated_at = :t, "
-            "last_verified_at = :t, GSI3PK = :g3pk, GSI3SK = :g3sk",
-            {
-                ":s": verdict.status.value,
-                ":r": verdict.reasoning,
-                ":v": verdict.validated_by,
-                ":t": stamp,
-                ":g3pk": gsi3["GSI3PK"],
-                ":g3sk": gsi3["GSI3SK"],
-            },
-            expected_status,
-        )
+        sets = {
+            "validation_status": verdict.status.value,
+            "reasoning": verdict.reasoning,
+            "validated_by": verdict.validated_by,
+            "validated_at": stamp,
+            "last_verified_at": stamp,
+            **gsi3,
+        }
+        return self._update_label(lb, sets, expected_status)
 
     def touch_verified(
         self, label: ReceiptWordLabel, expected_status: ValidationStatus, *, now: str | None = None
     ) -> bool:
-        """Records that a label was re-verified and kept, without changing its verdict."""
-        return self._conditional_update(
-            label, "SET last_verified_at = :t", {":t": now or utc_now_iso()}, expected_status
+        """Records that a label was re-verified and kept, without changing its verdict (same conditions)."""
+        return self._update_label(label, {"last_verified_at": now or utc_now_iso()}, expected_status)
+
+    def _update_label(self, lb: ReceiptWordLabel, sets: dict[str, Any], expected: ValidationStatus) -> bool:
+        held = {**label_held(lb), "validation_status": expected.value}
+        return self._update(
+            _label_key(lb),
+            owned_update(LABEL_OWNED, sets=sets, held=held, not_human=True),
+            f"label {lb.ref} {lb.claim_id}",
         )
 
-    def _conditional_update(
-        self, lb: ReceiptWordLabel, expression: str, values: dict[str, Any], expected: ValidationStatus
-    ) -> bool:
+    def _update(self, key: dict[str, Any], arguments: dict[str, Any], what: str) -> bool:
+        """One conditional UpdateItem; False when the condition refused it (the item changed since read)."""
         try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_to_item(
-                    {
-                        "PK": keys.image_pk(lb.image_id),
-                        "SK": keys.label_sk(lb.receipt_id, lb.line_id, lb.word_id, lb.label),
-                    }
-                ),
-                UpdateExpression=expression,
-                ConditionExpression="attribute_exists(PK) AND validation_status = :expected",
-                ExpressionAttributeValues=_to_item({**values, ":expected": expected.value}),
-            )
+            self.client.update_item(TableName=self.table_name, Key=key, **arguments)
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                log.info("lost race on label %s/%s: status changed since read", lb.ref, lb.claim_id)
+                log.info("lost race on %s: it changed since read", what)
                 return False
             raise
         return True
 
     def apply_metadata_verdict(self, verdict: MetadataVerdict, *, now: str | None = None) -> bool:
-        """Sets the validator's metadata attributes and its marker (so the write never re-triggers the stream)."""
+        """Sets the validator's metadata attributes while the item still holds the values judged (`metadata_held`).
+
+        The verdict carries the fingerprint of those values, which is how the stream handler tells this write (and
+        any later one that leaves them alone) from a change of the data (domain/fingerprint.py).
+        """
         m = verdict.metadata
-        values: dict[str, Any] = {
-            ":s": verdict.status.value,
-            ":r": verdict.reasoning,
-            ":v": verdict.validated_by,
-            ":t": now or utc_now_iso(),
-            ":mk": keys.VALIDATOR_MARKER,
+        held = metadata_held(m)
+        sets: dict[str, Any] = {
+            "validation_status": verdict.status.value,
+            "reasoning": verdict.reasoning,
+            "validated_by": verdict.validated_by,
+            "validated_at": now or utc_now_iso(),
+            FINGERPRINT_ATTRIBUTE: metadata_fingerprint(held),
         }
-        sets = [
-            "validation_status = :s",
-            "reasoning = :r",
-            "validated_by = :v",
-            "validated_at = :t",
-            f"{keys.VALIDATOR_MARKER_ATTRIBUTE} = :mk",
-        ]
-        removes: list[str] = []
+        removes = [keys.LEGACY_MARKER_ATTRIBUTE]
         if verdict.matched_fields:
-            values[":mf"] = set(verdict.matched_fields)
-            sets.append("matched_fields = :mf")
+            sets["matched_fields"] = set(verdict.matched_fields)
         else:
             removes.append("matched_fields")
-        names: dict[str, str] = {}
-        for i, (k, v) in enumerate(sorted(verdict.canonical.items())):
-            names[f"#c{i}"] = f"canonical_{k}"
-            values[f":c{i}"] = v
-            sets.append(f"#c{i} = :c{i}")
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        kwargs: dict[str, Any] = {}
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_to_item({"PK": keys.image_pk(m.image_id), "SK": keys.metadata_sk(m.receipt_id)}),
-                UpdateExpression=expression,
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues=_to_item(values),
-                **kwargs,
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                log.info("metadata of %s vanished before the verdict was written", m.ref)
-                return False
-            raise
-        return True
+        for k, v in sorted(verdict.canonical.items()):
+            sets[f"canonical_{k}"] = v
+        key = _to_item({"PK": keys.image_pk(m.image_id), "SK": keys.metadata_sk(m.receipt_id)})
+        return self._update(
+            key, owned_update(METADATA_OWNED, sets=sets, removes=removes, held=held), f"metadata {m.ref}"
+        )
 
     # reads
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -565,6 +672,12 @@ class ReceiptStore:
             counts.setdefault(label, {}).setdefault(status, 0)
             counts[label][status] += 1
         return counts
+
+
+def _label_key(lb: ReceiptWordLabel) -> dict[str, Any]:
+    return _to_item(
+        {"PK": keys.image_pk(lb.image_id), "SK": keys.label_sk(lb.receipt_id, lb.line_id, lb.word_id, lb.label)}
+    )
 
 
 def receipt_cursor(ref: ReceiptRef) -> str:

@@ -1,17 +1,17 @@
 """The one event filter of the stream Lambda, shared by the Pulumi event source mapping and the local stream reader.
 
 Each entry is a Lambda event-filter pattern (EventBridge pattern syntax); a record passes when any entry matches.
-Labels pass only when their new image is PENDING, so the validator's own verdict writes never come back. Metadata passes
-unless the new image carries the validator's marker, which every metadata write of the validator sets.
+Labels pass only when their new image is PENDING, so the validator's own verdict writes never come back. Every insert
+or modification of metadata passes: a pattern cannot compare two attributes, so it cannot tell the validator's verdict
+from a pipeline's edit. The handler does (`records.classify`): it drops a metadata record whose new image holds the
+fingerprint of its own judged values (domain/fingerprint.py), which only a verdict on exactly those values writes.
 """
 
 from __future__ import annotations
 
 import json
 
-from domain.keys import VALIDATOR_MARKER, VALIDATOR_MARKER_ATTRIBUTE
-
-__all__ = ["FILTER_PATTERNS", "VALIDATOR_MARKER", "VALIDATOR_MARKER_ATTRIBUTE", "filter_criteria_json"]
+__all__ = ["FILTER_PATTERNS", "LABEL_PATTERN", "METADATA_PATTERN", "filter_criteria_json"]
 
 LABEL_PATTERN: dict = {
     "eventName": ["INSERT", "MODIFY"],
@@ -28,7 +28,6 @@ METADATA_PATTERN: dict = {
     "dynamodb": {
         "NewImage": {
             "TYPE": {"S": ["RECEIPT_METADATA"]},
-            VALIDATOR_MARKER_ATTRIBUTE: {"S": [{"exists": False}]},
         }
     },
 }

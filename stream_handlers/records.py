@@ -2,7 +2,9 @@
 
 The handler re-checks here the same conditions as `filter_pattern.FILTER_PATTERNS` (the event source mapping applies
 them before invoking, but a mapping deployed without the filter, or a replayed event, must not cause a feedback loop):
-a label passes only when its new image is PENDING, metadata only when its new image lacks the validator's marker.
+a label passes only when its new image is PENDING. Metadata, which the filter passes whole, is work unless its new
+image holds the fingerprint of its own judged values: that is the validator's verdict on exactly these values (or a
+change to nothing a verdict reads), whereas a pipeline's edit of a judged value, or metadata never judged, differs.
 Lambda never ships moto's pattern matcher, so the check is written out; a unit test holds it to the patterns.
 """
 
@@ -14,9 +16,10 @@ from enum import StrEnum
 from typing import Any
 
 from domain import keys
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE, METADATA_JUDGED, metadata_fingerprint
 from domain.labels import UnknownLabelError, canonical_label
 from domain.model import ReceiptRef, ValidationStatus
-from stream_handlers.filter_pattern import LABEL_PATTERN, METADATA_PATTERN, VALIDATOR_MARKER_ATTRIBUTE
+from stream_handlers.filter_pattern import LABEL_PATTERN, METADATA_PATTERN
 
 WORK_EVENTS = frozenset(LABEL_PATTERN["eventName"]) | frozenset(METADATA_PATTERN["eventName"])
 KNOWN_EVENTS = WORK_EVENTS | {"REMOVE"}
@@ -31,7 +34,7 @@ class IgnoreReason(StrEnum):
     REMOVE = "remove"
     OTHER_ENTITY = "other_entity"
     NOT_PENDING = "not_pending"  # includes the validator's own verdict writes
-    VALIDATOR_WRITE = "validator_write"  # metadata carrying the validator's marker
+    VALIDATOR_WRITE = "validator_write"  # metadata whose judged values are those its verdict was written for
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,7 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
     except ValueError as exc:
         raise MalformedRecord(f"bad receipt id in {sk!r}", seq) from exc
     if entity == keys.TYPE_METADATA:
-        marker = image.get(VALIDATOR_MARKER_ATTRIBUTE)
-        if isinstance(marker, Mapping) and "S" in marker:  # the filter's `{"S": [{"exists": false}]}`
+        if _holds_its_verdict(image):
             return Ignored(seq, IgnoreReason.VALIDATOR_WRITE)
         return Work(seq, ref, WorkKind.METADATA)
     try:
@@ -122,3 +124,24 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
     if status != ValidationStatus.PENDING.value:
         return Ignored(seq, IgnoreReason.NOT_PENDING)
     return Work(seq, ref, WorkKind.LABEL, parsed.label)
+
+
+def _holds_its_verdict(image: Mapping[str, Any]) -> bool:
+    """True when the image's fingerprint is that of its judged values (each a string, absent or NULL).
+
+    Anything else (no fingerprint, a judged value changed, a judged value of another type) is work: the service then
+    reads the item itself, and an unreadable one is skipped there, counted.
+    """
+    stored = image.get(FINGERPRINT_ATTRIBUTE)
+    if not isinstance(stored, Mapping) or not isinstance(stored.get("S"), str):
+        return False
+    values: dict[str, str | None] = {}
+    for name in METADATA_JUDGED:
+        value = image.get(name)
+        if value is None or (isinstance(value, Mapping) and "NULL" in value):
+            values[name] = None
+        elif isinstance(value, Mapping) and isinstance(value.get("S"), str):
+            values[name] = value["S"]
+        else:
+            return False
+    return stored["S"] == metadata_fingerprint(values)

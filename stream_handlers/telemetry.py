@@ -71,6 +71,7 @@ def emit_metrics(target: Metrics, summary: InvocationSummary) -> None:
     target.add_metric("LLMCalls", count, totals["llm_calls"])
     target.add_metric("Errors", count, totals["errors"])
     target.add_metric("LostRaces", count, totals["lost_races"])
+    target.add_metric("SkippedItems", count, totals["skipped_items"])
     target.add_metric("MetadataChecked", count, sum(1 for o in summary.receipts if o.metadata_checked))
     target.add_metric("RecordsIgnored", count, sum(summary.ignored.values()))
     target.add_metric("RecordsMalformed", count, summary.malformed)

@@ -46,7 +46,8 @@ class _OneLoad:
     """The store, except that a receipt is queried once for both service calls (labels, then metadata).
 
     The metadata checks read the receipt's words and the metadata's own fields, which the label verdicts written in
-    between do not change; every write is still conditional. On moto and on DynamoDB alike this halves the Queries
+    between do not change; every write is still conditional. Items skipped as unreadable are counted by the first
+    call only: the receipt was read once. On moto and on DynamoDB alike this halves the Queries
     for receipts whose labels and metadata arrive in one batch (the usual case after an import).
     """
 
@@ -55,10 +56,16 @@ class _OneLoad:
         self._loaded: dict[ReceiptRef, Any] = {}
 
     def load_receipt(self, ref: ReceiptRef) -> Any:
-        if ref not in self._loaded:
+        first = ref not in self._loaded
+        if first:
             self._loaded[ref] = self._store.load_receipt(ref)
         context = self._loaded[ref]
-        return context.model_copy(deep=True) if context is not None else None
+        if context is None:
+            return None
+        copy = context.model_copy(deep=True)
+        if not first:
+            copy.skipped = []
+        return copy
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

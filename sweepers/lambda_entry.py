@@ -60,6 +60,7 @@ METRICS = {
     "errors": "Errors",
     "writes": "Writes",
     "lost_races": "LostRaces",
+    "skipped_items": "SkippedItems",
 }
 
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import keys
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE, metadata_fingerprint
 from domain.labels import ALL_LABELS, LEGACY_ALIASES
 from domain.model import ReceiptContext
 from domain.store import ReceiptStore
@@ -95,7 +96,7 @@ def records(draw: st.DrawFn, image_ids: list[str]) -> Any:
             st.sampled_from([{"S": "PENDING"}, {"S": "VALID"}, {"S": "pending"}, {"NULL": True}]) | dynamo_value
         )
     if draw(st.booleans()):
-        image[keys.VALIDATOR_MARKER_ATTRIBUTE] = draw(st.just({"S": keys.VALIDATOR_MARKER}) | dynamo_value)
+        image[FINGERPRINT_ATTRIBUTE] = draw(st.just({"S": metadata_fingerprint({})}) | dynamo_value)
     image.update(draw(st.dictionaries(text, dynamo_value, max_size=3)))
     body: dict[str, Any] = {
         "Keys": record_keys,

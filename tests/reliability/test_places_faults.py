@@ -3,7 +3,7 @@
 Quota (429), server errors, a refused key (403), a hang past the client's timeout, a dropped connection, a reply that
 is not JSON or lacks the place id: none of them may decide metadata. The metadata item stays exactly as it was, the
 receipt is reported failed (so it is retried), and once Places answers again the verdict lands once, with the
-validator's marker, so its own write never comes back through the stream.
+fingerprint of the values it judged, so the handler drops its own write when it comes back through the stream.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 
 from domain import keys
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE
 from domain.model import ReceiptContext, ReceiptMetadata
 from domain.places import GooglePlacesClient
 from domain.store import ReceiptStore
 from stream_handlers import handler
+from stream_handlers.records import Ignored, IgnoreReason, classify
 from stream_handlers.validation import ServiceValidation, use_validation
 from sweepers import metadata as metadata_sweep
 from sweepers.dependencies import SweepDependencies
@@ -147,9 +149,11 @@ def test_places_fault_leaves_metadata_untouched_and_the_retry_decides_once(
     assert after["validation_status"]["S"] == "MATCHED"
     assert after["validated_by"]["S"] == "rule:metadata+places:text_search"
     assert after["canonical_place_id"]["S"] == PLACE["id"]
-    assert after[keys.VALIDATOR_MARKER_ATTRIBUTE]["S"] == keys.VALIDATOR_MARKER
+    assert FINGERPRINT_ATTRIBUTE in after
     assert {k: v for k, v in after.items() if k in before} == before  # attributes it does not own are untouched
-    assert metadata_records(table) == records  # the validator's own write never passes the filter
+    own = metadata_records(table)[len(records) :]
+    assert len(own) == 1  # the validator's own write reaches the handler, which drops it
+    assert classify(own[0]) == Ignored(own[0]["dynamodb"]["SequenceNumber"], IgnoreReason.VALIDATOR_WRITE)
 
 
 def test_metadata_sweep_names_the_receipt_places_failed_and_writes_nothing(

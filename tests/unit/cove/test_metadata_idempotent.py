@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.bundles import context_from_bundle
+from domain.fingerprint import metadata_fingerprint
 from domain.service import validate_metadata
 from tests.unit.store.test_store import IMG, _bundle, _raw
 
@@ -13,7 +14,7 @@ def test_second_metadata_validation_writes_nothing(moto_store):
     first = validate_metadata(moto_store, context.ref)
     assert first.writes == 1 and first.errors == 0
     after_first = _raw(moto_store, "RECEIPT#00001#METADATA", IMG)
-    assert after_first["validator_marker"] == {"S": "receipt-validator"}
+    assert after_first["validated_fingerprint"] == {"S": metadata_fingerprint(context.metadata.model_dump())}
 
     second = validate_metadata(moto_store, context.ref)
     assert second.writes == 0 and second.unchanged == 1

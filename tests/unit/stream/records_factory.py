@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from domain import keys
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE, metadata_fingerprint
 
 IMAGE = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11"
 _seq = itertools.count(1000)
@@ -26,11 +27,15 @@ def label_record(
     return _record(event, k["PK"], k["SK"], image)
 
 
-def metadata_record(*, marker: bool = False, event: str = "MODIFY", receipt_id: int = 1) -> dict[str, Any]:
-    k = keys.metadata_keys(IMAGE, receipt_id, "Trader Joe's", None)
-    image = {name: {"S": value} for name, value in k.items()} | {"merchant_name": {"S": "Trader Joe's"}}
-    if marker:
-        image[keys.VALIDATOR_MARKER_ATTRIBUTE] = {"S": keys.VALIDATOR_MARKER}
+def metadata_record(
+    *, validated: bool = False, event: str = "MODIFY", receipt_id: int = 1, merchant_name: str = "Trader Joe's"
+) -> dict[str, Any]:
+    """A metadata record; `validated`: its image holds a verdict on exactly its values (the validator's own write)."""
+    k = keys.metadata_keys(IMAGE, receipt_id, merchant_name, None)
+    image = {name: {"S": value} for name, value in k.items()} | {"merchant_name": {"S": merchant_name}}
+    if validated:
+        image[FINGERPRINT_ATTRIBUTE] = {"S": metadata_fingerprint({"merchant_name": merchant_name})}
+        image["validation_status"] = {"S": "MATCHED"}
     return _record(event, k["PK"], k["SK"], image)
 
 

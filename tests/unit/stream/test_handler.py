@@ -145,7 +145,7 @@ def test_bad_and_foreign_records_never_fail_the_batch(store: ReceiptStore, verif
         "not a record",
         remove_record(),
         word_record(),
-        metadata_record(marker=True),
+        metadata_record(validated=True),
         label_record("VALID", event="MODIFY"),
         label_record(),  # work for a receipt that is not in the table: nothing to do, not an error
     ]

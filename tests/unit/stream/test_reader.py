@@ -79,8 +79,8 @@ def test_filter_uses_eventbridge_semantics() -> None:
     flt = StreamFilter()
     assert flt.matches(label_record("PENDING"))
     assert not flt.matches(label_record("VALID", event="MODIFY"))
-    assert flt.matches(metadata_record())  # {"exists": false} on the marker
-    assert not flt.matches(metadata_record(marker=True))
+    assert flt.matches(metadata_record())
+    assert flt.matches(metadata_record(validated=True))  # every metadata write passes; the handler tells them apart
     assert not flt.matches(remove_record())
     assert not flt.matches(word_record())
     custom = StreamFilter(

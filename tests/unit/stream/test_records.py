@@ -7,9 +7,14 @@ import copy
 import pytest
 
 from cli.stream_filter import StreamFilter
+from domain.fingerprint import FINGERPRINT_ATTRIBUTE
 from stream_handlers.coalesce import plan_batch
 from stream_handlers.records import Ignored, IgnoreReason, MalformedRecord, Work, WorkKind, classify
 from tests.unit.stream.records_factory import label_record, metadata_record, remove_record, word_record
+
+
+def seq(record: dict) -> str:
+    return record["dynamodb"]["SequenceNumber"]
 
 
 def test_pending_label_is_work() -> None:
@@ -25,7 +30,7 @@ def test_pending_label_is_work() -> None:
         (label_record("NEEDS_REVIEW", event="MODIFY"), IgnoreReason.NOT_PENDING),
         (remove_record(), IgnoreReason.REMOVE),
         (word_record(), IgnoreReason.OTHER_ENTITY),
-        (metadata_record(marker=True), IgnoreReason.VALIDATOR_WRITE),
+        (metadata_record(validated=True), IgnoreReason.VALIDATOR_WRITE),
     ],
 )
 def test_ignored(record: dict, reason: IgnoreReason) -> None:
@@ -70,10 +75,13 @@ def test_malformed(record) -> None:
 
 
 def test_classify_agrees_with_the_mapping_filter() -> None:
-    """What passes the event source mapping's filter is exactly what the handler treats as work."""
+    """Every record the handler treats as work passes the mapping's filter (no real change is filtered out); the only
+    records that pass the filter and are not work are metadata holding a verdict on exactly their values."""
     flt = StreamFilter()
-    null_marker = metadata_record()
-    null_marker["dynamodb"]["NewImage"]["validator_marker"] = {"NULL": True}
+    stale = metadata_record(validated=True)
+    stale["dynamodb"]["NewImage"]["merchant_name"] = {"S": "Trader Joe's Market"}  # edited after the verdict
+    null_fingerprint = metadata_record()
+    null_fingerprint["dynamodb"]["NewImage"][FINGERPRINT_ATTRIBUTE] = {"NULL": True}
     records = [
         label_record("PENDING"),
         label_record("PENDING", event="MODIFY"),
@@ -82,13 +90,39 @@ def test_classify_agrees_with_the_mapping_filter() -> None:
         label_record("NONE"),
         metadata_record(),
         metadata_record(event="INSERT"),
-        metadata_record(marker=True),
-        null_marker,
+        metadata_record(validated=True),
+        stale,
+        null_fingerprint,
         word_record(),
         remove_record(),
     ]
     for record in records:
-        assert flt.matches(record) == isinstance(classify(record), Work), record["dynamodb"]["Keys"]
+        out = classify(record)
+        passes = flt.matches(record)
+        if isinstance(out, Work):
+            assert passes, record["dynamodb"]["Keys"]
+        else:
+            assert not passes or out.reason is IgnoreReason.VALIDATOR_WRITE, record["dynamodb"]["Keys"]
+    assert isinstance(classify(stale), Work) and isinstance(classify(null_fingerprint), Work)
+
+
+def test_metadata_is_work_unless_it_holds_a_verdict_on_its_own_values() -> None:
+    validated = metadata_record(validated=True)
+    assert classify(validated) == Ignored(seq(validated), IgnoreReason.VALIDATOR_WRITE)
+    other_attribute = metadata_record(validated=True)
+    other_attribute["dynamodb"]["NewImage"]["merchant_category"] = {"S": "grocery"}  # nothing a verdict reads
+    assert isinstance(classify(other_attribute), Ignored)
+    for name, value in [
+        ("merchant_name", {"S": "Whole Foods"}),
+        ("address", {"S": "1 Main St"}),
+        ("phone_number", {"S": "805 555 0100"}),
+        ("place_id", {"S": "ChIJ123"}),
+        ("merchant_name", {"NULL": True}),
+        ("merchant_name", {"N": "7"}),  # not a string: never what a verdict was written for
+    ]:
+        edited = metadata_record(validated=True)
+        edited["dynamodb"]["NewImage"][name] = value
+        assert isinstance(classify(edited), Work), (name, value)
 
 
 def test_plan_coalesces_by_receipt_and_counts_the_rest() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain import keys
 from domain.model import ValidationStatus
 from domain.store import ReceiptStore
 from stream_handlers.validation import ServiceValidation, use_validation
@@ -18,14 +19,16 @@ def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, im
     first = reader.run().as_dict()
     assert first["receipts"] == 3 and first["labels_seen"] == 39 and first["errors"] == 0
     assert first["valid"] + first["invalid"] + first["needs_review"] + first["left_pending"] == 39
-    assert first["records_passed_filter"] == 42 and first["batches"] == 5 and first["on_failure"] == []
+    # 42 imported records, then the 3 metadata verdicts the run wrote: they pass the filter, the handler drops them
+    assert first["records_passed_filter"] == 45 and first["batches"] == 6 and first["on_failure"] == []
+    assert first["ignored_by_handler"] == 3
     for ref in refs:
         context = store.load_receipt(ref)
         assert context is not None and context.metadata is not None and context.metadata.validation_status
     decided = {lb.validation_status for ref in refs for lb in store.load_receipt(ref).labels}
     assert ValidationStatus.PENDING not in decided or first["left_pending"] > 0
 
-    # The run read its own verdict writes (it stops only when the stream is idle), and none of them passed.
+    # The run read its own verdict writes (it stops only when the stream is idle), and none of them was work.
     imported_items = 3 * (1 + 8 + 16 + 13 + 1)  # receipt, lines, words, labels, metadata
     assert first["records_read"] == imported_items + first["writes"]
 
@@ -55,3 +58,35 @@ def test_a_failing_receipt_is_retried_then_listed(store: ReceiptStore, verifier:
     assert {lb.validation_status for lb in store.load_receipt(bad).labels} == {ValidationStatus.PENDING}
     assert ValidationStatus.PENDING not in {lb.validation_status for lb in store.load_receipt(good).labels}
     json.dumps(run)  # the --json object is JSON
+
+
+def test_a_pipeline_edit_of_metadata_after_validation_is_validated_again(
+    store: ReceiptStore, import_receipts, make_reader
+):
+    """On real streams (the embedded moto server, and DynamoDB Local in the integration tier): the pipeline's own
+    UpdateItem of merchant_name, after the validator judged the metadata, reaches validation; the validator's own
+    verdict writes (the first run's and the second's) are read from the stream and dropped, never validated."""
+    (ref,) = import_receipts(1)
+    reader = make_reader(batch_size=10)
+    first = reader.run().as_dict()
+    judged = store.load_receipt(ref).metadata
+    assert judged is not None and judged.validated_fingerprint is not None
+    assert first["ignored_by_handler"] == 1  # its own metadata verdict came back and was dropped
+
+    store.client.update_item(
+        TableName=store.table_name,
+        Key={"PK": {"S": keys.image_pk(ref.image_id)}, "SK": {"S": keys.metadata_sk(ref.receipt_id)}},
+        UpdateExpression="SET merchant_name = :n",
+        ExpressionAttributeValues={":n": {"S": "Totally Different Name"}},
+    )
+    second = reader.run().as_dict()
+
+    assert second["receipts"] == 1 and second["errors"] == 0 and second["writes"] == 1
+    again = store.load_receipt(ref).metadata
+    assert again is not None and again.merchant_name == "Totally Different Name"
+    assert again.validated_fingerprint not in (None, judged.validated_fingerprint)
+    assert again.reasoning != judged.reasoning  # judged anew, on the new name
+    assert second["ignored_by_handler"] == 1  # and its new verdict came back and was dropped
+
+    third = reader.run().as_dict()
+    assert third["records_read"] == 0 and third["receipts"] == 0  # nothing loops

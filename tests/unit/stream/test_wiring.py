@@ -89,8 +89,10 @@ def test_stream_command_prints_the_contract_json(settings: Settings, import_rece
     out = json.loads(capsys.readouterr().out)
     for key in ("receipts", "labels_seen", "valid", "invalid", "needs_review", "left_pending", "llm_calls", "errors"):
         assert key in out
-    assert out["receipts"] == 1 and out["labels_seen"] == 13 and out["batches"] == 3  # 14 records: 5 + 5 + 4
-    assert out["records_passed_filter"] == 14 and out["on_failure"] == [] and out["failed_records"] == 0
+    # 14 records: 5 + 5 + 4, then the metadata verdict the run wrote (passed, and dropped by the handler)
+    assert out["receipts"] == 1 and out["labels_seen"] == 13 and out["batches"] == 4
+    assert out["records_passed_filter"] == 15 and out["on_failure"] == [] and out["failed_records"] == 0
+    assert out["ignored_by_handler"] == 1
 
 
 @pytest.mark.parametrize("bad", [["--batch-size", "0"], ["--max-retries", "-1"], ["--batching-window", "301"]])

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.table_commands",
     "cli.stream_command",
     "cli.sweep_command",
+    "cli.check_command",
 )
 
 

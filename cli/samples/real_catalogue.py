@@ -202,7 +202,6 @@ MY_TOTAL_INCLUSIVE: Weighted[str] = (
     ("TOTAL SALES(INCLUSIVE OF GST) :", 5),
     ("TOTAL INCLUSIVE GST:", 4),
     ("TOTAL INCLUDES {r}% GST", 15),
-    ("TOTAL {r}% SUPPLIES (INC. GST):", 10),
 )
 # Amounts excluding the tax: not the total (a defensible SUBTOTAL).
 MY_EXCLUSIVE: Weighted[str] = (

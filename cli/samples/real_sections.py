@@ -362,6 +362,8 @@ def gst_summary(c: Ctx, n: RealNumbers) -> list[Line]:
         return Line([c.kw(word), left, c.amt(b, None, also=TAX_TOO if b == n.tax else frozenset())])
 
     lines.append(pair(_fmt(rc.pick(rng, rc.MY_GST_SUMMARY_ROWS), r), excl, n.tax))
+    if rng.random() < 0.3:  # the supplies including GST: the total before rounding, not the total line
+        lines.append(Line([c.kw(f"TOTAL {r}% SUPPLIES (INC. GST):"), c.amt(excl + n.tax, None, also=GRAND)]))
     if rng.random() < 0.4:
         word = rc.pick(rng, rc.MY_ZERO_RATED)
         zero = Decimal("0.00")

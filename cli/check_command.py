@@ -1,0 +1,182 @@
+"""`check FILE [--out FILE] [--json]`: judges the labels of receipt bundles in the process, with no table.
+
+The engine and policy are the Lambdas' own (`domain.offline.check_receipt` runs `service.validate_receipt` on a
+one-receipt store, dry run). A bad file is refused whole before anything is judged (exit 2, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from cli.console import progress
+from cli.exit_codes import EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError
+from cli.settings import Settings
+from domain.bundles import BundleError, parse_bundle_lines
+from domain.model import utc_now_iso
+from domain.offline import check_receipt, verdict_records
+from domain.service import ReceiptReport
+
+MAX_PROBLEMS_SHOWN = 50
+SUMMARY_KEYS = ("receipts", "labels_seen", "valid", "invalid", "needs_review", "left_pending", "llm_calls", "errors")
+
+DESCRIPTION = """\
+Judges every label of the receipt bundles in FILE (JSON Lines, CONTRACT §2) with the same engine and policy as
+the Lambdas, in this process, with no table, and writes one record per label (CONTRACT §3 export format) with
+validation_status (VALID, INVALID, NEEDS_REVIEW, or PENDING when nothing decided), reasoning and validated_by
+(null when undecided), the word's text and input_status (the status the label came with).
+
+Every label is judged whatever its status in the file (PENDING, NONE, VALID, INVALID, NEEDS_REVIEW, a person's
+verdict): an offline check is asked about all of them. Legacy label names (TOTAL, PHONE, ...) are judged under
+their canonical name; the record keeps the name as given in label_as_given.
+
+Output: --out FILE (written whole through a temporary file, so an interrupted check leaves no partial file), or
+stdout when --out is - or absent. The summary (--json: one JSON object with receipts, labels_seen, valid, invalid,
+needs_review, left_pending, llm_calls, errors) goes to stdout when the records go to a file, else to stderr.
+Exit 0 done; 1 some receipts could not be judged (named on stderr; their labels are written as PENDING); 2 bad
+usage or a bad file (every problem named by line and field, nothing written).
+"""
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser(
+        "check",
+        help="judge the labels of bundle files in the process, no table; one verdict record per label",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("file", help="bundle file (JSON Lines, CONTRACT §2), or - for stdin")
+    check.add_argument("--out", default="-", help="verdict records (JSON Lines); - or absent: stdout")
+    check.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    # --llm/--model are global options; accepted here too so `check FILE --llm none` works as written
+    check.add_argument("--llm", choices=("auto", "none", "ollama"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    check.add_argument("--model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    check.set_defaults(func=run_check)
+
+
+def _read_lines(name: str) -> list[str]:
+    if name == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        with open(name, encoding="utf-8-sig") as f:  # a byte-order mark is not a bad file
+            return f.read().splitlines()
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name} is not UTF-8 text: {exc}") from exc
+
+
+def _given_names(lines: Iterable[str]) -> list[list[str]]:
+    """The label names as written, per receipt, in order (the parser maps legacy aliases to canonical names)."""
+    out = []
+    for raw in lines:
+        if raw.strip():
+            out.append([str(lb.get("label")) for lb in json.loads(raw).get("labels") or []])
+    return out
+
+
+def _check_output_target(out: str) -> None:
+    if out == "-":
+        return
+    parent = Path(out).resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"--out {out}: directory {parent} does not exist")
+    if Path(out).is_dir():
+        raise UsageError(f"--out {out} is a directory")
+
+
+@contextmanager
+def _output(out: str) -> Iterator[IO[str]]:
+    """stdout, or a temporary file beside `out` renamed over it only when everything was written."""
+    if out == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.resolve().parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    lines = _read_lines(args.file)
+    try:
+        parsed = parse_bundle_lines(lines)
+    except BundleError as exc:
+        # plain lines, never wrapped: one problem a line, for people and scripts alike
+        print(f"refused {args.file}: {len(exc.problems)} problem(s); nothing was judged or written", file=sys.stderr)
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            print(f"  ... and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more", file=sys.stderr)
+        return EXIT_USAGE
+    if not parsed.contexts:
+        raise UsageError(f"{args.file} holds no receipts")
+    _check_output_target(args.out)
+    llm = getattr(args, "llm", None) or settings.llm
+    model = getattr(args, "model", None) or settings.model
+    verifier = _verifier(llm, model)
+    names = _given_names(lines)
+    reports: list[ReceiptReport] = []
+    failures: list[str] = []
+    at = utc_now_iso()
+    with _output(args.out) as out, progress("checking receipts", total=len(parsed.contexts)) as advance:
+        for context, given in zip(parsed.contexts, names, strict=True):
+            checked = check_receipt(context, verifier)
+            reports.append(checked.report)
+            failures += [f"{context.ref}: {m}" for m in checked.report.error_messages]
+            for record, name in zip(verdict_records(checked, at), given, strict=True):
+                if name != record["label"]:
+                    record["label_as_given"] = name
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            advance(1)
+    summary = _summary(ReceiptReport.total(reports), len(parsed.contexts), args.out)
+    _print_summary(summary, as_json=args.json, to_stderr=args.out == "-")
+    for failure in failures[:MAX_PROBLEMS_SHOWN]:
+        print(f"failed: {failure}", file=sys.stderr)
+    return EXIT_WORK_FAILED if summary["errors"] else EXIT_OK
+
+
+def _verifier(llm: str, model: str | None) -> Any:
+    from sweepers.dependencies import build_verifier
+
+    try:
+        return build_verifier(llm=llm, model=model)
+    except ValueError as exc:
+        raise UsageError(f"LLM settings: {exc}") from None
+
+
+def _summary(total: ReceiptReport, receipts: int, out: str) -> dict[str, Any]:
+    counts = total.summary()
+    summary: dict[str, Any] = {key: counts[key] for key in SUMMARY_KEYS}
+    summary["receipts"] = receipts
+    summary["out"] = out
+    return summary
+
+
+def _print_summary(summary: dict[str, Any], *, as_json: bool, to_stderr: bool) -> None:
+    stream = sys.stderr if to_stderr else sys.stdout
+    if as_json:
+        print(json.dumps(summary, sort_keys=True), file=stream)
+        return
+    where = "stdout" if summary["out"] == "-" else summary["out"]
+    print(
+        f"check: {summary['receipts']} receipts, {summary['labels_seen']} labels: {summary['valid']} VALID, "
+        f"{summary['invalid']} INVALID, {summary['needs_review']} NEEDS_REVIEW, {summary['left_pending']} undecided; "
+        f"{summary['llm_calls']} LLM calls, {summary['errors']} errors; verdicts written to {where}",
+        file=stream,
+    )

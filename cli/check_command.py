@@ -42,6 +42,9 @@ stdout when --out is - or absent. The summary (--json: one JSON object with rece
 needs_review, left_pending, llm_calls, errors) goes to stdout when the records go to a file, else to stderr.
 Exit 0 done; 1 some receipts could not be judged (named on stderr; their labels are written as PENDING); 2 bad
 usage or a bad file (every problem named by line and field, nothing written).
+
+The global options --llm {auto,none,ollama} and --model may also be given after FILE (e.g. `check FILE --llm none`
+for rules only; with --llm ollama, what the rules leave open is asked of the model).
 """
 
 

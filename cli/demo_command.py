@@ -15,6 +15,7 @@ from typing import Any
 
 from cli.console import err_console, out_console, progress
 from cli.exit_codes import EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError
+from cli.llm_outage import quiet_circuit_log, say_outage
 from cli.settings import Settings
 from cli.stream_reader import ReaderOptions
 from domain.bundles import BundleError, parse_bundle_lines
@@ -72,15 +73,23 @@ def _load_receipts(args: argparse.Namespace) -> tuple[list[ReceiptContext], dict
     return contexts, truth
 
 
-def _llm_description(settings: Settings) -> tuple[str, bool]:
-    """('none' or the model, rules_only)."""
+def _llm_description(settings: Settings) -> tuple[str, bool, str | None]:
+    """('none' or the model, rules_only, the outage line when auto mode found the server unreachable).
+
+    In auto mode the server is checked first: an unreachable one means rules only, said once, at the speed of a
+    rules-only run. With --llm ollama the LLM was asked for by name, so the run goes on and fails fast instead."""
+    from cli.llm_outage import check_server
     from domain.cove.settings import LLMSettings
     from domain.secrets import environment_with_secrets
 
     llm = LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model)
     if not llm.enabled:
-        return "none (rules only)", True
-    return f"ollama {llm.model} at {llm.host}", False
+        return "none (rules only)", True, None
+    if settings.llm == "auto":
+        line = check_server(llm)
+        if line is not None:
+            return f"none (rules only: {line})", True, line
+    return f"ollama {llm.model} at {llm.display_host}", False, None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,8 +102,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for problem in exc.problems:
             console.print(f"  {problem}", markup=False, highlight=False)
         return EXIT_USAGE
-    llm, rules_only = _llm_description(settings)
-    if rules_only:
+    started_llm = time.monotonic()
+    quiet_circuit_log(getattr(args, "verbose", 0))
+    llm, rules_only, outage = _llm_description(settings)
+    if outage is not None:
+        console.print(f"{outage}; running rules only", markup=False, highlight=False, soft_wrap=True)
+        settings = Settings(
+            settings.endpoint_url, settings.table, settings.region, "none", settings.model, settings.json
+        )
+    elif rules_only:
         console.print(RULES_ONLY_NOTE, markup=False, highlight=False)
 
     from cli.embedded import embedded_dynamodb
@@ -121,7 +137,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.export is not None:
         console.print(f"exported {outcome['exported']} records to {args.export}")
     failed = bool(report.stream["on_failure"]) or bool((report.sweep or {}).get("failed_receipts"))
-    if failed:
+    if say_outage(started_llm) is not None:
+        failed = True
+    elif failed:
         console.print("[red]some receipts failed[/]: see the on-failure list and failed_receipts")
     return EXIT_WORK_FAILED if failed else EXIT_OK
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from cli.console import err_console, out_console
 from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
+from cli.llm_outage import quiet_circuit_log, say_outage
 from cli.settings import Settings
 from cli.stream_reader import ReaderOptions
 from cli.stream_summary import StreamRunSummary
@@ -61,6 +63,8 @@ def options_from_args(args: argparse.Namespace) -> ReaderOptions:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from cli.stream_runtime import stream_reader_for
 
+    started = time.monotonic()
+    quiet_circuit_log(getattr(args, "verbose", 0))
     options = options_from_args(args)
     verbose = getattr(args, "verbose", 0) > 0
     reader = stream_reader_for(settings, options, function_output=sys.stderr if verbose else None)
@@ -73,8 +77,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(summary.as_dict(), sort_keys=False))
     else:
         print_summary(summary)
+    outage = say_outage(started)
     report_failures(summary)
-    return EXIT_WORK_FAILED if summary.on_failure else EXIT_OK
+    return EXIT_WORK_FAILED if summary.on_failure or outage is not None else EXIT_OK
 
 
 def print_summary(summary: StreamRunSummary) -> None:

@@ -12,12 +12,14 @@ import argparse
 import importlib
 import json
 import os
+import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cli.console import err_console, progress
 from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
+from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
 from cli.settings import Settings
 from domain.model import ReceiptRef
 from sweepers.dependencies import SweepDependencies, build_verifier, places_client
@@ -102,6 +104,8 @@ def build_sweep(name: str, settings: Settings) -> Sweep:
 
 
 def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.monotonic()
+    quiet_circuit_log(getattr(args, "verbose", 0))
     payload = payload_from_args(args)
     store = settings.store()
     _require_table(store, settings)
@@ -124,7 +128,7 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
                 payload = next_payload(payload, part.cursor, part.receipts)
     except (UnknownReceipts, BadPayload) as exc:
         raise UsageError(str(exc)) from None
-    return report(summary.as_dict(), as_json=args.json)
+    return report(summary.as_dict(), as_json=args.json, since=started)
 
 
 def _require_table(store: Any, settings: Settings) -> None:
@@ -205,16 +209,25 @@ def _read_payload(response: dict[str, Any]) -> Any:
 # ---- reporting --------------------------------------------------------------------------------------------------
 
 
-def report(summary: dict[str, Any], *, as_json: bool) -> int:
-    """Prints the summary (one JSON object, or a few readable lines) and names failed receipts on stderr."""
+def report(summary: dict[str, Any], *, as_json: bool, since: float | None = None) -> int:
+    """Prints the summary (one JSON object, or a few readable lines) and names failed receipts on stderr; an LLM
+    outage since `since` is said once, instead of once per receipt it left undecided."""
     if as_json:
         print(json.dumps(summary, sort_keys=True))
     else:
         print(readable(summary))
     failed = summary.get("failed_receipts") or []
-    for failure in failed:
+    outage = say_outage(since) if since is not None else None
+    shown = [f for f in failed if not (outage is not None and only_outage(f["error"]))]
+    for failure in shown:
         err_console().print(f"failed: {failure['receipt']}: {failure['error']}", markup=False, highlight=False)
-    return EXIT_WORK_FAILED if failed else EXIT_OK
+    if len(shown) < len(failed):
+        err_console().print(
+            f"{len(failed) - len(shown)} receipts left with PENDING labels until the LLM is reachable",
+            markup=False,
+            highlight=False,
+        )
+    return EXIT_WORK_FAILED if failed or outage is not None else EXIT_OK
 
 
 def readable(s: dict[str, Any]) -> str:

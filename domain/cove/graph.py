@@ -3,7 +3,8 @@
 - check:  code answers its questions about every claim (`evaluate`); the rules decide what they can.
 - plan:   templated open questions for the claims left; shared questions are asked once per receipt.
 - plan_llm: only for claims no template fits (labels outside the taxonomy): the LLM plans open questions.
-- answer: one structured LLM call per batch of independent questions; batches run in parallel via `Send`.
+- answer: one structured LLM call per batch of independent questions; batches run in parallel via `Send`, each
+          split until its prompt fits the largest context window allowed (`sizing.py`).
 - decide: code compares each answer with its claim, then the policy in `decide.py` gives the verdict.
 An LLM failure marks the batch's questions failed; claims that needed them get no decision.
 """
@@ -44,6 +45,7 @@ from domain.cove.questions import (
     questions_for,
 )
 from domain.cove.settings import LLMSettings
+from domain.cove.sizing import split_to_fit, tokens_needed
 from domain.model import Evidence, ReceiptContext, ReceiptWordLabel, Verdict
 
 Evaluate = Callable[[ReceiptContext, ReceiptWordLabel], list[Evidence]]
@@ -78,6 +80,21 @@ class AnswerTask(TypedDict):
 
 def _chunks(items: list[Question], size: int) -> list[list[Question]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+_PROMPTS = {Family.ROLE: role_prompt, Family.LOCATE: locate_prompt, Family.OPEN: open_prompt}
+
+
+def _fitting(
+    context: ReceiptContext, family: Family, batch: list[Question], settings: LLMSettings
+) -> list[list[Question]]:
+    """`batch` split until each part's prompt and answer fit the largest context window allowed (`sizing.py`)."""
+    prompt = _PROMPTS[family]
+
+    def needed(part: list[Question]) -> int:
+        return tokens_needed(SYSTEM, prompt(context, part), len(part), settings.answer_tokens)
+
+    return split_to_fit(batch, needed, settings.num_ctx_max)
 
 
 def _clamp(x: float) -> float:
@@ -134,7 +151,7 @@ def build_graph(
         asks = dict(state["asks"])
         questions = dict(state["questions"])
         try:
-            reply = llm.ask(PlanQuestions, SYSTEM, plan_prompt(state["context"], claims))
+            reply = llm.ask(PlanQuestions, SYSTEM, plan_prompt(state["context"], claims), answer_items=2 * len(claims))
         except LLMUnavailable as exc:
             for c in claims:
                 asks[c.claim_id] = [f"plan:{c.claim_id}"]
@@ -167,21 +184,23 @@ def build_graph(
         for family, size in sizes:
             batch = [q for q in questions if q.family is family]
             for chunk in _chunks(batch, size):
-                sends.append(Send("answer", AnswerTask(context=state["context"], family=family.value, batch=chunk)))
+                for part in _fitting(state["context"], family, chunk, settings):
+                    sends.append(Send("answer", AnswerTask(context=state["context"], family=family.value, batch=part)))
         return sends or "decide"
 
     def answer(task: AnswerTask) -> dict[str, Any]:
         assert llm is not None
         questions = task["batch"]
+        n = len(questions)
         try:
             if task["family"] == Family.ROLE:
-                reply = llm.ask(RoleAnswers, SYSTEM, role_prompt(task["context"], questions))
+                reply = llm.ask(RoleAnswers, SYSTEM, role_prompt(task["context"], questions), answer_items=n)
                 answers = _read_roles(questions, reply.value)
             elif task["family"] == Family.LOCATE:
-                reply = llm.ask(LocateAnswers, SYSTEM, locate_prompt(task["context"], questions))
+                reply = llm.ask(LocateAnswers, SYSTEM, locate_prompt(task["context"], questions), answer_items=n)
                 answers = _read_located(questions, reply.value)
             else:
-                reply = llm.ask(OpenAnswers, SYSTEM, open_prompt(task["context"], questions))
+                reply = llm.ask(OpenAnswers, SYSTEM, open_prompt(task["context"], questions), answer_items=n)
                 answers = _read_open(questions, reply.value)
         except LLMUnavailable as exc:
             return {

@@ -1,6 +1,7 @@
 """A fake Ollama server speaking the real HTTP protocol, so the real ChatOllama client runs in tests.
 
-Implements POST /api/chat (streamed NDJSON or one JSON body), GET /api/tags and POST /api/show. Behaviour is scripted:
+Implements POST /api/chat (streamed NDJSON or one JSON body), GET /api/version, GET /api/tags and POST /api/show
+(404 for a model it does not serve). Each chat request is recorded with its options (`num_ctx`). Behaviour is scripted:
 a responder maps each chat request to the structured answer; counters record calls, prompts and peak concurrency;
 fault modes return 429 or 500, sleep past the client's timeout, or reply with malformed JSON.
 """
@@ -49,6 +50,14 @@ class ChatRequest:
         return fmt if isinstance(fmt, dict) else None
 
     @property
+    def options(self) -> dict[str, Any]:
+        return self.body.get("options") or {}
+
+    @property
+    def num_ctx(self) -> int | None:
+        return self.options.get("num_ctx")
+
+    @property
     def schema_title(self) -> str | None:
         return (self.schema or {}).get("title")
 
@@ -73,6 +82,7 @@ class FakeOllama:
     sleep_s: float = 1.0  # how long "timeout" sleeps
     latency_s: float = 0.0  # every answer takes this long (to observe concurrency)
     requests: list[ChatRequest] = field(default_factory=list)
+    probes: list[str] = field(default_factory=list)  # the non-chat requests, e.g. "GET /api/version"
     max_in_flight: int = 0
     _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -91,7 +101,10 @@ class FakeOllama:
                 pass
 
             def do_GET(self) -> None:
-                if self.path.rstrip("/") == "/api/tags":
+                fake.probes.append(f"GET {self.path}")
+                if self.path.rstrip("/") == "/api/version":
+                    self._json(200, {"version": "0.12.0-fake"})
+                elif self.path.rstrip("/") == "/api/tags":
                     self._json(200, {"models": [{"name": fake.model, "model": fake.model, "size": 1}]})
                 else:
                     self._json(404, {"error": "not found"})
@@ -101,6 +114,10 @@ class FakeOllama:
                 raw = self.rfile.read(length) if length else b"{}"
                 path = self.path.rstrip("/")
                 if path == "/api/show":
+                    fake.probes.append(f"POST {path}")
+                    if json.loads(raw or b"{}").get("model") != fake.model:
+                        self._json(404, {"error": "model not found"})
+                        return
                     self._json(
                         200,
                         {
@@ -165,6 +182,7 @@ class FakeOllama:
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.probes.clear()
             self.max_in_flight = 0
 
     # -- the protocol -----------------------------------------------------------------------------------------

@@ -683,3 +683,172 @@ def _label_key(lb: ReceiptWordLabel) -> dict[str, Any]:
 def receipt_cursor(ref: ReceiptRef) -> str:
     """A GSI3SK that sorts after every label of `ref` and before the next receipt's."""
     return f"{keys.image_pk(ref.image_id)}#{keys.receipt_sk(ref.receipt_id)}#~"
+
+
+# ---- sweep segments and their cursors --------------------------------------------------------------------------
+#
+# A full sweep over a GSI3 status partition is split into independent key ranges of GSI3SK, so a Step Functions Map
+# can run them in parallel. A segment is named by its lower bound's hex digits after `IMAGE#` ("0".."f" for 16
+# segments). The ranges cover every possible key exactly once, whatever the image ids look like: the first segment
+# also takes everything below `IMAGE#1`, the last everything from `IMAGE#f` up, and upper-case or non-hex ids fall
+# into the segment whose range holds them (for example `IMAGE#A...` sorts between `IMAGE#9` and `IMAGE#a`).
+
+SEGMENT_DIGITS = 1  # hex digits of the image id per segment name: 1 -> 16 segments
+HEX = "0123456789abcdef"
+SWEEP_STATE_PK_PREFIX = "SWEEP#"  # the validator's own items: where each segment of each sweep resumes
+
+
+class UnknownSegment(ValueError):
+    """A segment name that is not one of `segments()`."""
+
+
+def segments(digits: int = SEGMENT_DIGITS) -> list[str]:
+    """The segment names, in key order: every hex string of `digits` characters."""
+    names = [""]
+    for _ in range(digits):
+        names = [name + h for name in names for h in HEX]
+    return names
+
+
+def segment_range(segment: str) -> tuple[str | None, str | None]:
+    """[lower, upper) GSI3SK bounds of a segment; None means unbounded on that side."""
+    names = segments(len(segment)) if segment else []
+    if segment not in names:
+        raise UnknownSegment(f"segment {segment!r} is not one of {names[0]}..{names[-1]}" if names else "empty segment")
+    index = names.index(segment)
+    lower = None if index == 0 else f"IMAGE#{segment}"
+    upper = None if index == len(names) - 1 else f"IMAGE#{names[index + 1]}"
+    return lower, upper
+
+
+def segment_of(gsi3sk: str, digits: int = SEGMENT_DIGITS) -> str:
+    """The segment whose range holds this GSI3SK (or cursor)."""
+    found = segments(digits)[0]
+    for name in segments(digits)[1:]:
+        if gsi3sk >= f"IMAGE#{name}":
+            found = name
+        else:
+            break
+    return found
+
+
+def receipts_in_segment(
+    store: ReceiptStore,
+    status: ValidationStatus,
+    segment: str,
+    *,
+    after: str | None = None,
+    page_size: int = 500,
+) -> Iterator[PendingReceipt]:
+    """Receipts holding labels of `status` whose GSI3SK lies in `segment`, after the cursor `after`, in key order.
+
+    One Query on GSI3 with the segment's bounds in the key condition (BETWEEN is inclusive, so a key equal to the
+    upper bound, which belongs to the next segment, is dropped here), so no segment reads another one's items.
+    """
+    lower, upper = segment_range(segment)
+    if after is not None and lower is not None and after < lower:
+        after = None  # a cursor behind the segment: start at its beginning
+    if after is not None and upper is not None and after >= upper:
+        return  # a cursor beyond the segment: nothing of it is left
+    start = after if after is not None else lower
+    values: dict[str, Any] = {":pk": keys.status_gsi3pk(status.value)}
+    if start is not None and upper is not None:
+        condition = "GSI3PK = :pk AND GSI3SK BETWEEN :lo AND :hi"
+        values.update({":lo": start, ":hi": upper})
+    elif start is not None:
+        condition = "GSI3PK = :pk AND GSI3SK >= :lo"
+        values[":lo"] = start
+    elif upper is not None:
+        condition = "GSI3PK = :pk AND GSI3SK < :hi"
+        values[":hi"] = upper
+    else:
+        condition = "GSI3PK = :pk"
+
+    def in_range(gsi3sk: str) -> bool:
+        if after is not None and gsi3sk <= after:
+            return False
+        return upper is None or gsi3sk < upper
+
+    raw = store._query(
+        IndexName="GSI3",
+        KeyConditionExpression=condition,
+        ExpressionAttributeValues=_to_item(values),
+        ProjectionExpression="GSI3SK",
+        PaginationConfig={"PageSize": page_size},
+    )
+    yield from _group_by_receipt(r["GSI3SK"]["S"] for r in raw if "GSI3SK" in r and in_range(r["GSI3SK"]["S"]))
+
+
+def _group_by_receipt(gsi3sks: Iterable[str]) -> Iterator[PendingReceipt]:
+    """Consecutive GSI3 keys of one receipt become one PendingReceipt; malformed keys are skipped and logged."""
+    current: ReceiptRef | None = None
+    count = 0
+    for gsi3sk in gsi3sks:
+        try:
+            parsed = keys.parse_gsi3sk(gsi3sk)
+        except keys.KeyFormatError:
+            log.warning("GSI3 entry with malformed key skipped")
+            continue
+        ref = ReceiptRef(image_id=parsed.image_id, receipt_id=parsed.receipt_id)
+        if ref != current:
+            if current is not None:
+                yield PendingReceipt(current, count, receipt_cursor(current))
+            current, count = ref, 0
+        count += 1
+    if current is not None:
+        yield PendingReceipt(current, count, receipt_cursor(current))
+
+
+@dataclass(frozen=True)
+class SegmentState:
+    """Where one segment of one sweep stands: `cursor` None and `finished` True after a complete pass."""
+
+    sweep: str
+    segment: str
+    cursor: str | None
+    finished: bool
+    updated_at: str | None = None
+
+
+def _state_key(sweep: str, segment: str) -> dict[str, Any]:
+    return _to_item({"PK": f"{SWEEP_STATE_PK_PREFIX}{sweep}", "SK": f"SEGMENT#{segment or '-'}"})
+
+
+def load_segment_state(store: ReceiptStore, sweep: str, segment: str) -> SegmentState | None:
+    """The saved position of a segment (None if it never ran). A strongly consistent GetItem of one small item."""
+    item = store.client.get_item(TableName=store.table_name, Key=_state_key(sweep, segment), ConsistentRead=True)
+    if "Item" not in item:
+        return None
+    data = _from_item(item["Item"])
+    cursor = data.get("cursor")
+    return SegmentState(
+        sweep=sweep,
+        segment=segment,
+        cursor=cursor if isinstance(cursor, str) and cursor else None,
+        finished=bool(data.get("finished")),
+        updated_at=data.get("updated_at"),
+    )
+
+
+def save_segment_state(
+    store: ReceiptStore, sweep: str, segment: str, cursor: str | None, *, now: str | None = None
+) -> None:
+    """Records where a segment stands after a slice: a cursor to resume from, or None when the pass finished.
+
+    The item is the validator's own (PK `SWEEP#<sweep>`, SK `SEGMENT#<segment>`, no TYPE and no index keys), so
+    no listing, export or stream filter of the receipts ever sees it. UpdateItem creates it on first use.
+    """
+    values: dict[str, Any] = {":t": now or utc_now_iso(), ":f": cursor is None}
+    expression = "SET updated_at = :t, finished = :f"
+    if cursor is None:
+        expression += " REMOVE #c"
+    else:
+        expression += ", #c = :c"
+        values[":c"] = cursor
+    store.client.update_item(
+        TableName=store.table_name,
+        Key=_state_key(sweep, segment),
+        UpdateExpression=expression,
+        ExpressionAttributeNames={"#c": "cursor"},
+        ExpressionAttributeValues=_to_item(values),
+    )

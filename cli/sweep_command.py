@@ -22,6 +22,7 @@ from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
 from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
 from cli.settings import Settings
 from domain.model import ReceiptRef
+from domain.store import segments
 from sweepers.dependencies import SweepDependencies, build_verifier, places_client
 from sweepers.local_context import LocalContext
 from sweepers.payload import BadPayload, SweepPayload
@@ -79,6 +80,13 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--limit", type=_positive, help="at most N receipts")
     parser.add_argument("--dry-run", action="store_true", help="compute and report verdicts, write nothing")
+    parser.add_argument(
+        "--segment",
+        choices=segments(),
+        metavar="HEX",
+        help="pending/reverify: only this key range of GSI3 (image ids from IMAGE#<HEX>; 0..f), as one branch "
+        "of the state machine runs it",
+    )
 
 
 def payload_from_args(args: argparse.Namespace) -> SweepPayload:
@@ -88,7 +96,9 @@ def payload_from_args(args: argparse.Namespace) -> SweepPayload:
             refs.append(ReceiptRef.parse(text))
         except ValueError as exc:
             raise UsageError(f"--receipt: {exc}") from None
-    return SweepPayload(receipts=refs or None, limit=args.limit, dry_run=args.dry_run)
+    if args.segment is not None and (refs or args.sweep == "metadata"):
+        raise UsageError("--segment: only for a pending or reverify sweep over the table, not with --receipt")
+    return SweepPayload(receipts=refs or None, limit=args.limit, dry_run=args.dry_run, segment=args.segment)
 
 
 # ---- sweep ------------------------------------------------------------------------------------------------------
@@ -252,6 +262,4 @@ def readable(s: dict[str, Any]) -> str:
         lines.append(f"  skipped {s['skipped_items']} unreadable item(s), left as they are (logged with their keys)")
     if s.get("cursor"):
         lines.append(f"  stopped early ({s.get('stopped_by')}); resume with cursor {s['cursor']}")
-    if s.get("continued"):
-        lines.append("  continued in a new invocation")
     return "\n".join(lines)

@@ -2,12 +2,13 @@
 
 Each sweeper module keeps its handler to one line (`lambda_handler = handler_for(NAME, build_from_env)`). The
 sweep, its verifier and the store are built on the first invocation and reused while the container is warm.
+A sweeper never invokes itself: it processes one bounded slice and returns, with `next` when there is more to do,
+and the state machine (infra/state_machine.py) starts the next slice.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -17,8 +18,9 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from domain.store import ReceiptStore, make_client
-from sweepers.payload import BadPayload, SweepPayload, parse_event
-from sweepers.runner import Continuation, RunLimits, Sweep, UnknownReceipts, run_sweep
+from sweepers import orchestration
+from sweepers.payload import BadPayload, MergeRequest, PlanRequest, parse_request
+from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
 
 NAMESPACE = "ReceiptValidator"
 SERVICE = "receipt-validator-sweeper"
@@ -69,22 +71,6 @@ def store_from_env() -> ReceiptStore:
     return ReceiptStore(os.environ["DYNAMODB_TABLE_NAME"], make_client(None, os.environ.get("AWS_REGION")))
 
 
-def self_invoker(context: Any, client: Any | None = None) -> Continuation:
-    """Continues a sweep by invoking this very function (its invoked ARN) asynchronously with the next payload."""
-
-    def invoke(payload: SweepPayload) -> None:
-        import boto3
-
-        lambda_client = client or boto3.client("lambda")
-        lambda_client.invoke(
-            FunctionName=context.invoked_function_arn,
-            InvocationType="Event",
-            Payload=json.dumps(payload.as_event()).encode(),
-        )
-
-    return invoke
-
-
 def handle(
     name: str,
     event: Any,
@@ -93,37 +79,30 @@ def handle(
     sweep: Callable[[], Sweep],
     store: Callable[[], ReceiptStore],
     limits: RunLimits | None = None,
-    continue_with: Continuation | None = None,
 ) -> dict[str, Any]:
     """One invocation, without the powertools decorators (tests call this). Bad input gives an error response."""
     metrics.add_dimension(name="sweep", value=name)
     try:
-        payload = parse_event(event)
-        summary = run_sweep(
-            sweep(),
-            payload,
-            store(),
-            context,
-            limits=limits or RunLimits.from_env(),
-            continue_with=continue_with if continue_with is not None else self_invoker(context),
-        )
+        request = parse_request(event)
+        if isinstance(request, PlanRequest):
+            return orchestration.plan(sweep(), request.plan, store())
+        if isinstance(request, MergeRequest):
+            return orchestration.merge(name, request.merge)
+        summary = run_sweep(sweep(), request, store(), context, limits=limits or RunLimits.from_env())
     except (BadPayload, UnknownReceipts) as exc:
         problems = exc.problems if isinstance(exc, BadPayload) else [str(exc)]
         logger.warning("sweep refused its input", extra={"sweep": name, "problems": problems})
         metrics.add_metric(name="BadPayload", unit=MetricUnit.Count, value=1)
         return {"sweep": name, "error": str(exc), "problems": problems}
-    result = summary.as_dict()
+    sliced = summary.as_dict()
     for key, metric in METRICS.items():
-        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(result.get(key, 0)))
-    metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=len(summary.failed_receipts))
-    metrics.add_metric(name="Continued", unit=MetricUnit.Count, value=int(summary.continued))
-    if summary.stopped_by == "max_chain":
-        metrics.add_metric(name="StoppedAtMaxChain", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(sliced.get(key, 0)))
+    metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=summary.failed_receipts_total)
     # Receipt ids and counts only: never OCR text at INFO.
-    logger.info("sweep finished", extra={k: v for k, v in result.items() if k != "failed_receipts"})
+    logger.info("sweep finished", extra={k: v for k, v in sliced.items() if k != "failed_receipts"})
     for failure in summary.failed_receipts:
         logger.warning("receipt failed", extra=failure)
-    return result
+    return orchestration.finish_slice(sweep(), request, summary, store())
 
 
 def handler_for(name: str, build_sweep: Callable[[], Sweep]) -> Callable[[Any, Any], dict[str, Any]]:

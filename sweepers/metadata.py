@@ -24,7 +24,7 @@ def build(deps: SweepDependencies) -> Sweep:
     def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> MetadataReport:
         return validate_metadata(store, ref, dry_run=dry_run, places=deps.places)
 
-    def list_receipts(store: ReceiptStore, after: str | None) -> Iterator[WorkItem]:
+    def list_receipts(store: ReceiptStore, after: str | None, segment: str | None) -> Iterator[WorkItem]:
         return receipts_with_metadata(store, after=after)
 
     return Sweep(NAME, list_receipts, process)

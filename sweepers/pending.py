@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from domain.model import ReceiptRef, ValidationStatus
 from domain.service import ReceiptReport, validate_receipt
-from domain.store import ReceiptStore
+from domain.store import ReceiptStore, segments
 from sweepers.dependencies import SweepDependencies, build_verifier
 from sweepers.lambda_entry import handler_for
 from sweepers.runner import Sweep
@@ -20,10 +20,10 @@ def build(deps: SweepDependencies) -> Sweep:
     def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
         return validate_receipt(store, ref, mode="pending", dry_run=dry_run, verifier=deps.verifier)
 
-    def list_receipts(store: ReceiptStore, after: str | None) -> Iterator[WorkItem]:
-        return receipts_with_statuses(store, (ValidationStatus.PENDING,), after=after)
+    def list_receipts(store: ReceiptStore, after: str | None, segment: str | None) -> Iterator[WorkItem]:
+        return receipts_with_statuses(store, (ValidationStatus.PENDING,), after=after, segment=segment)
 
-    return Sweep(NAME, list_receipts, process)
+    return Sweep(NAME, list_receipts, process, segments=tuple(segments()))
 
 
 def build_from_env() -> Sweep:

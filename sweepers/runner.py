@@ -1,10 +1,11 @@
-"""The one runner behind the three sweepers: bounded concurrency over receipts, a time budget, a cursor to continue.
+"""The one runner behind the three sweepers: bounded concurrency over receipts, a time budget, a cursor to resume.
 
 A sweep is a listing (receipts in a fixed order, each with a cursor that resumes after it) and a per-receipt call
 into the domain service. The runner submits receipts in listing order to a small thread pool; before each submission
 it checks the limit and the remaining time, and once it stops submitting it waits for the receipts in flight. So at
 any stop every receipt up to the last one submitted is done and none after it is: that receipt's cursor resumes the
-sweep with every label processed exactly once.
+sweep with every label processed exactly once. The runner never continues itself: it returns the cursor, and the
+state machine (or the CLI's loop) starts the next slice.
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from typing import Any, Protocol
 
 from domain.model import ReceiptRef
 from domain.store import ReceiptStore
-from sweepers.payload import SweepPayload
+from sweepers.payload import BadPayload, SweepPayload
 from sweepers.sources import WorkItem, named_receipts
 from sweepers.summary import SweepSummary
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 4
-DEFAULT_SAFETY_MARGIN_MS = 120_000  # room to finish the receipts in flight (LLM retries included) and continue
-DEFAULT_MAX_CHAIN = 20
+DEFAULT_SAFETY_MARGIN_MS = 120_000  # room to finish the receipts in flight (LLM retries included) and return
 
 
 class LambdaContextLike(Protocol):
@@ -49,28 +49,24 @@ class Sweep:
     """A sweep: what it lists and what it does to one receipt (a call into `domain.service`)."""
 
     name: str
-    list_receipts: Callable[[ReceiptStore, str | None], Iterator[WorkItem]]
+    list_receipts: Callable[[ReceiptStore, str | None, str | None], Iterator[WorkItem]]  # (store, after, segment)
     process: Callable[[ReceiptStore, ReceiptRef, bool], Any]  # (store, ref, dry_run) -> report; raises on failure
+    segments: tuple[str, ...] = ()  # key ranges a full sweep is split into; () = one listing
 
 
 @dataclass(frozen=True)
 class RunLimits:
     max_workers: int = DEFAULT_MAX_WORKERS
     safety_margin_ms: int = DEFAULT_SAFETY_MARGIN_MS
-    max_chain: int = DEFAULT_MAX_CHAIN
 
     @classmethod
     def from_env(cls) -> RunLimits:
-        """SWEEPER_MAX_CHAIN, SWEEPER_MAX_WORKERS and SWEEPER_SAFETY_MARGIN_MS, each optional."""
+        """SWEEPER_MAX_WORKERS and SWEEPER_SAFETY_MARGIN_MS, each optional."""
         env = os.environ.get
         return cls(
             max_workers=max(1, int(env("SWEEPER_MAX_WORKERS", DEFAULT_MAX_WORKERS))),
             safety_margin_ms=max(0, int(env("SWEEPER_SAFETY_MARGIN_MS", DEFAULT_SAFETY_MARGIN_MS))),
-            max_chain=max(0, int(env("SWEEPER_MAX_CHAIN", DEFAULT_MAX_CHAIN))),
         )
-
-
-Continuation = Callable[[SweepPayload], None]
 
 
 def run_sweep(
@@ -80,21 +76,23 @@ def run_sweep(
     context: LambdaContextLike,
     *,
     limits: RunLimits | None = None,
-    continue_with: Continuation | None = None,
     on_receipt: Callable[[ReceiptRef], None] | None = None,
 ) -> SweepSummary:
     """Runs one invocation's share of a sweep and returns its summary.
 
-    Stops early (with `cursor` and `stopped_by`) at the limit, or when less than the safety margin is left. A time
-    stop continues through `continue_with` with the cursor and `chain + 1`, unless the chain is at its maximum.
+    Stops early (with `cursor` and `stopped_by`) at the limit, or when less than the safety margin is left; the
+    cursor resumes the same listing (the same segment) right after the last receipt done.
     """
     limits = limits or RunLimits()
-    summary = SweepSummary(sweep=sweep.name, dry_run=payload.dry_run, chain=payload.chain)
+    summary = SweepSummary(sweep=sweep.name, dry_run=payload.dry_run, segment=payload.segment)
     if payload.receipts:
         _require_receipts(store, payload)
         listing = named_receipts(payload.receipts, after=payload.cursor)
     else:
-        listing = sweep.list_receipts(store, payload.cursor)
+        if payload.segment is not None and payload.segment not in sweep.segments:
+            known = f"{sweep.segments[0]}..{sweep.segments[-1]}" if sweep.segments else "none (one listing)"
+            raise BadPayload([f"segment: {payload.segment!r} is not a segment of the {sweep.name} sweep ({known})"])
+        listing = sweep.list_receipts(store, payload.cursor, payload.segment)
 
     # A function configured with less time than the margin would never start a receipt: keep half its budget instead.
     margin_ms = min(limits.safety_margin_ms, context.get_remaining_time_in_millis() // 2)
@@ -122,10 +120,8 @@ def run_sweep(
     summary.cursor, summary.stopped_by = cursor, stopped_by
     log.info(
         "sweep stopped early",
-        extra={"sweep": sweep.name, "stopped_by": stopped_by, "receipts": summary.receipts, "chain": payload.chain},
+        extra={"sweep": sweep.name, "segment": payload.segment, "stopped_by": stopped_by, "receipts": summary.receipts},
     )
-    if stopped_by == "time":
-        _continue(sweep, payload, summary, submitted, limits, continue_with)
     return summary
 
 
@@ -147,35 +143,9 @@ def _collect(
 
 
 def next_payload(payload: SweepPayload, cursor: str | None, submitted: int) -> SweepPayload:
-    """The continuation of `payload`: same request, resumed at `cursor`, one link further down the chain."""
+    """The next slice of `payload`: same request and segment, resumed at `cursor`, with what is left of the limit."""
     limit = None if payload.limit is None else max(1, payload.limit - submitted)
-    return payload.model_copy(update={"cursor": cursor, "chain": payload.chain + 1, "limit": limit})
-
-
-def _continue(
-    sweep: Sweep,
-    payload: SweepPayload,
-    summary: SweepSummary,
-    submitted: int,
-    limits: RunLimits,
-    continue_with: Continuation | None,
-) -> None:
-    if continue_with is None:
-        return
-    if payload.chain + 1 > limits.max_chain:
-        summary.stopped_by = "max_chain"
-        log.warning(
-            "sweep chain at its maximum; not continuing",
-            extra={"sweep": sweep.name, "chain": payload.chain, "max_chain": limits.max_chain},
-        )
-        return
-    try:
-        continue_with(next_payload(payload, summary.cursor, submitted))
-    except Exception as exc:  # the sweep's work is done and reported; the next scheduled sweep picks up the rest
-        log.error("sweep continuation failed", extra={"sweep": sweep.name, "error": type(exc).__name__}, exc_info=True)
-        summary.continuation_error = f"{type(exc).__name__}: {exc}"
-        return
-    summary.continued = True
+    return payload.model_copy(update={"cursor": cursor, "limit": limit})
 
 
 def _require_receipts(store: ReceiptStore, payload: SweepPayload) -> None:

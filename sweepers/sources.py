@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from domain import keys
 from domain.model import ReceiptRef, ValidationStatus
-from domain.store import ReceiptStore
+from domain.store import ReceiptStore, receipts_in_segment
 from sweepers.payload import BadPayload
 
 
@@ -26,9 +26,16 @@ class WorkItem:
 
 
 def receipts_with_statuses(
-    store: ReceiptStore, statuses: Sequence[ValidationStatus], *, after: str | None = None
+    store: ReceiptStore,
+    statuses: Sequence[ValidationStatus],
+    *,
+    after: str | None = None,
+    segment: str | None = None,
 ) -> Iterator[WorkItem]:
     """Receipts holding labels of any of `statuses`, through GSI3, in GSI3SK order, each once.
+
+    With a `segment`, only the receipts of that key range of GSI3SK (`domain.store.segments()`); the cursor is the
+    same GSI3 position either way, so a segment's cursor also resumes an unsegmented run.
 
     With several statuses the per-status listings are merged on the receipt cursor (all of them sort receipts the
     same way), so a receipt holding VALID and INVALID labels is processed once, and a label whose status a verdict
@@ -36,7 +43,10 @@ def receipts_with_statuses(
     """
     if after is not None and not after.startswith("IMAGE#"):
         raise BadPayload([f"cursor: {after!r} is not a cursor of this sweep (expected a GSI3 position)"])
-    listings = [store.receipts_with_status(status, after=after) for status in statuses]
+    if segment is None:
+        listings = [store.receipts_with_status(status, after=after) for status in statuses]
+    else:
+        listings = [receipts_in_segment(store, status, segment, after=after) for status in statuses]
     merged = heapq.merge(*listings, key=lambda pending: pending.cursor) if len(listings) > 1 else listings[0]
     last = after
     for pending in merged:

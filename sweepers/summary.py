@@ -8,22 +8,31 @@ from typing import Any
 from domain.model import ReceiptRef
 from domain.service import SUMMARY_COUNTERS as COUNTERS
 
+# Summaries travel through Step Functions (256 KB per state): a long sweep names at most this many failed receipts
+# and counts the rest in `failed_receipts_total`.
+MAX_LISTED_FAILURES = 25
+
 
 @dataclass
 class SweepSummary:
-    """Totals of one sweep invocation (or of a local run across its rounds)."""
+    """Totals of one sweep invocation, of one segment across its slices, or of a whole execution."""
 
     sweep: str
     dry_run: bool
     receipts: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     failed_receipts: list[dict[str, str]] = field(default_factory=list)
+    failed_receipts_total: int = 0
     extra: dict[str, int] = field(default_factory=dict)
     cursor: str | None = None
-    stopped_by: str | None = None  # "time" | "limit" | "max_chain" when it stopped before the end
-    continued: bool = False
-    continuation_error: str | None = None
-    chain: int = 0
+    stopped_by: str | None = None  # "time" | "limit" when it stopped before the end
+    segment: str | None = None
+    slices: int = 1
+
+    def _fail(self, failure: dict[str, str]) -> None:
+        self.failed_receipts_total += 1
+        if len(self.failed_receipts) < MAX_LISTED_FAILURES:
+            self.failed_receipts.append(failure)
 
     def add_report(self, ref: ReceiptRef, report: Any) -> None:
         """Adds one receipt's report; a receipt whose report holds errors is named as failed."""
@@ -34,39 +43,76 @@ class SweepSummary:
             self.extra[name] = self.extra.get(name, 0) + value
         if int(getattr(report, "errors", 0) or 0):
             messages = list(getattr(report, "error_messages", []) or [])
-            self.failed_receipts.append({"receipt": str(ref), "error": "; ".join(messages) or "errors in labels"})
+            self._fail({"receipt": str(ref), "error": "; ".join(messages) or "errors in labels"})
 
     def add_failure(self, ref: ReceiptRef, message: str) -> None:
         """A receipt whose processing raised: counted as one error, nothing about it was decided."""
         self.receipts += 1
         self.counts["errors"] += 1
-        self.failed_receipts.append({"receipt": str(ref), "error": message})
+        self._fail({"receipt": str(ref), "error": message})
 
     def merge(self, other: SweepSummary) -> None:
-        """Adds a later round of the same sweep (local runs that continue in-process)."""
+        """Adds a later slice of the same sweep; its position (cursor, stop) becomes this summary's."""
+        self.add_totals(other)
+        self.cursor, self.stopped_by = other.cursor, other.stopped_by
+
+    def add_totals(self, other: SweepSummary) -> None:
+        """Adds another summary's counts (a later slice, or another segment)."""
         self.receipts += other.receipts
         for name, value in other.counts.items():
             self.counts[name] = self.counts.get(name, 0) + value
         for name, value in other.extra.items():
             self.extra[name] = self.extra.get(name, 0) + value
-        self.failed_receipts += other.failed_receipts
-        self.cursor, self.stopped_by, self.continued = other.cursor, other.stopped_by, other.continued
+        room = MAX_LISTED_FAILURES - len(self.failed_receipts)
+        self.failed_receipts += other.failed_receipts[: max(0, room)]
+        self.failed_receipts_total += other.failed_receipts_total
+        self.slices += other.slices
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepSummary:
+        """The summary `as_dict` printed (what the state machine hands back between slices)."""
+        known = {"sweep", "dry_run", "receipts", "failed_receipts", "failed_receipts_total", "cursor"}
+        known |= {"stopped_by", "segment", "slices", "next"}
+        failed = [dict(f) for f in data.get("failed_receipts") or []]
+        summary = cls(
+            sweep=str(data.get("sweep", "")),
+            dry_run=bool(data.get("dry_run", False)),
+            receipts=int(data.get("receipts", 0)),
+            counts={name: int(data.get(name, 0) or 0) for name in COUNTERS},
+            failed_receipts=failed[:MAX_LISTED_FAILURES],
+            failed_receipts_total=int(data.get("failed_receipts_total", len(failed))),
+            cursor=data.get("cursor"),
+            stopped_by=data.get("stopped_by"),
+            segment=data.get("segment"),
+            slices=int(data.get("slices", 1)),
+        )
+        for name, value in data.items():
+            if name not in known and name not in COUNTERS and isinstance(value, int) and not isinstance(value, bool):
+                summary.extra[name] = value
+        return summary
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sweep": self.sweep, "dry_run": self.dry_run, "receipts": self.receipts}
         out.update(self.counts)
         out.update(self.extra)
         out["failed_receipts"] = self.failed_receipts
-        out["chain"] = self.chain
+        out["failed_receipts_total"] = self.failed_receipts_total
+        out["slices"] = self.slices
+        if self.segment is not None:
+            out["segment"] = self.segment
         if self.cursor is not None:
             out["cursor"] = self.cursor
         if self.stopped_by is not None:
             out["stopped_by"] = self.stopped_by
-        if self.continued:
-            out["continued"] = True
-        if self.continuation_error:
-            out["continuation_error"] = self.continuation_error
         return out
+
+
+def total_of(sweep: str, summaries: list[dict[str, Any]]) -> SweepSummary:
+    """The sum of segment summaries: the execution's total."""
+    total = SweepSummary(sweep=sweep, dry_run=any(bool(s.get("dry_run")) for s in summaries), slices=0)
+    for data in summaries:
+        total.add_totals(SweepSummary.from_dict(data))
+    return total
 
 
 def _report_extras(report: Any) -> dict[str, int]:

@@ -3,6 +3,7 @@ segments and their continuations, whatever the image ids look like, and segment 
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 
@@ -73,7 +74,7 @@ def test_segment_names_and_ranges_cover_the_key_space_in_order() -> None:
     assert segment_range("9") == ("IMAGE#9", "IMAGE#a")
     assert segment_range("f") == ("IMAGE#f", None)
     # consecutive: each upper bound is the next lower bound
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in itertools.pairwise(names):
         assert segment_range(a)[1] == segment_range(b)[0]
     assert segment_of("IMAGE#A1B2") == "9" and segment_of("IMAGE#!x") == "0" and segment_of("IMAGE#zz") == "f"
     with pytest.raises(UnknownSegment):
@@ -91,15 +92,14 @@ def test_every_label_listed_exactly_once_across_segments_and_continuations(store
         while True:
             # a slice takes a few receipts and stops, as a time-bounded invocation does; small pages too
             listing = receipts_in_segment(store, PENDING, segment, after=cursor, page_size=3)
-            taken = 0
+            budget = rng.randint(1, 4)
             stopped = False
-            for found in listing:
+            for taken, found in enumerate(listing, start=1):
                 assert segment_of(found.cursor) == segment
                 assert found.ref not in seen, f"{found.ref} listed twice"
                 seen[found.ref] = found.label_count
                 cursor = found.cursor
-                taken += 1
-                if taken == rng.randint(1, 4):
+                if taken == budget:
                     stopped = True
                     break
             if not stopped:

@@ -115,7 +115,8 @@ SUMMARY = {
     "writes": 0,
     "lost_races": 0,
     "failed_receipts": [],
-    "chain": 0,
+    "failed_receipts_total": 0,
+    "slices": 1,
 }
 
 

@@ -49,7 +49,7 @@ def test_gsi3_listing_returns_exactly_the_pending_labels(moto_store):
     contexts = load_receipts(moto_store, 3, statuses={0: "VALID"})
     n_pending = sum(len(c.labels) for c in contexts[1:])
     counter = CallCounter(moto_store.client)
-    refs = [item.ref for item in pending.build(SweepDependencies()).list_receipts(moto_store, None)]
+    refs = [item.ref for item in pending.build(SweepDependencies()).list_receipts(moto_store, None, None)]
     assert sorted(refs, key=str) == sorted((c.ref for c in contexts[1:]), key=str)
     assert counter.calls["Scan"] == 0 and counter.items["Query"] == n_pending
 

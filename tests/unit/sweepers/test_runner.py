@@ -1,18 +1,15 @@
-"""The runner's mechanics on fake sweeps (no table): limit, time stops, continuation, chain guard, bad input."""
+"""The runner's mechanics on fake sweeps (no table): limit, time stops, the next slice it hands back, bad input."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
 
 from domain.model import ReceiptRef
-from sweepers.lambda_entry import handle, self_invoker
+from sweepers.lambda_entry import handle
 from sweepers.payload import BadPayload, SweepPayload, parse_event
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
 from sweepers.sources import WorkItem
@@ -59,7 +56,7 @@ class FakeSweep:
         self.active = self.peak = 0
         self.lock = threading.Lock()
 
-    def list_receipts(self, store: Any, after: str | None):
+    def list_receipts(self, store: Any, after: str | None, segment: str | None = None):
         start = int(after) if after else 0
         for i in range(start, len(REFS)):
             yield WorkItem(REFS[i], str(i + 1))
@@ -116,25 +113,32 @@ def test_limit_equal_to_the_work_is_not_an_early_stop():
     assert summary.receipts == 7 and summary.cursor is None and summary.stopped_by is None
 
 
-def test_time_stop_continues_with_cursor_and_next_chain_link():
-    sent: list[SweepPayload] = []
-    payload = SweepPayload(limit=6, dry_run=True, chain=4)
-    summary = run_sweep(FakeSweep().sweep(), payload, FakeStore(REFS), StepContext(steps=2), continue_with=sent.append)
-    assert summary.stopped_by == "time" and summary.cursor == "2" and summary.continued
-    assert sent == [SweepPayload(limit=4, dry_run=True, cursor="2", chain=5)]
+def test_time_stop_returns_the_cursor_and_never_invokes_anything():
+    payload = SweepPayload(limit=6, dry_run=True)
+    summary = run_sweep(FakeSweep().sweep(), payload, FakeStore(REFS), StepContext(steps=2))
+    assert summary.stopped_by == "time" and summary.cursor == "2" and summary.receipts == 2
 
 
-def test_max_chain_stops_the_continuation():
-    sent: list[SweepPayload] = []
-    summary = run_sweep(
-        FakeSweep().sweep(),
-        SweepPayload(chain=3),
-        FakeStore(REFS),
-        StepContext(steps=1),
-        limits=RunLimits(max_chain=3),
-        continue_with=sent.append,
-    )
-    assert sent == [] and summary.stopped_by == "max_chain" and summary.cursor == "1" and not summary.continued
+def test_the_handler_hands_back_the_next_slice_with_the_summary_so_far():
+    """What the state machine loops on: `next` carries the cursor, what is left of the limit, and the carry."""
+    fake = FakeSweep()
+    event = {"limit": 6, "dry_run": True}
+    replies = []
+    while event is not None:
+        reply = handle("fake", event, StepContext(steps=2), sweep=fake.sweep, store=lambda: FakeStore(REFS))
+        replies.append(reply)
+        event = reply.get("next")
+    assert [r["slices"] for r in replies] == [1, 2, 3]
+    assert replies[0]["next"]["cursor"] == "2" and replies[0]["next"]["limit"] == 4
+    assert replies[0]["next"]["carry"]["receipts"] == 2
+    last = replies[-1]
+    assert last["receipts"] == 6 and last["labels_seen"] == 12 and last["stopped_by"] == "limit"
+    assert "next" not in last and fake.processed == REFS[:6]
+
+
+def test_a_segment_the_sweep_does_not_have_is_refused():
+    response = handle("fake", {"segment": "a"}, StepContext(9), sweep=FakeSweep().sweep, store=lambda: FakeStore(REFS))
+    assert "not a segment of the fake sweep" in response["error"]
 
 
 def test_a_failing_receipt_is_named_and_the_others_are_done():
@@ -197,55 +201,3 @@ def test_handler_refuses_an_unknown_receipt_without_processing():
     event = {"receipts": [{"image_id": "nope", "receipt_id": 1}]}
     response = handle("fake", event, StepContext(100), sweep=fake.sweep, store=lambda: FakeStore(REFS))
     assert response["error"] == "receipt nope/1 not found in table fake-table" and fake.processed == []
-
-
-def test_self_invocation_sends_cursor_and_chain_plus_one_to_its_own_arn():
-    client = boto3.client("lambda", region_name="us-east-1")
-    context = StepContext(steps=2)
-    expected = {"limit": 3, "dry_run": True, "cursor": "2", "chain": 8}
-    with Stubber(client) as stub:
-        stub.add_response(
-            "invoke",
-            {"StatusCode": 202},
-            {"FunctionName": context.invoked_function_arn, "InvocationType": "Event", "Payload": ANY},
-        )
-        sent: list[bytes] = []
-        client.meta.events.register(
-            "provide-client-params.lambda.Invoke", lambda params, **_: sent.append(params["Payload"])
-        )
-        response = handle(
-            "fake",
-            {"limit": 5, "dry_run": True, "chain": 7},
-            context,
-            sweep=FakeSweep().sweep,
-            store=lambda: FakeStore(REFS),
-            limits=RunLimits(max_chain=20),
-            continue_with=self_invoker(context, client),
-        )
-        stub.assert_no_pending_responses()
-    assert json.loads(sent[0]) == expected
-    assert response["continued"] is True and response["cursor"] == "2" and response["chain"] == 7
-
-
-def test_max_chain_from_env_stops_self_invocation(monkeypatch):
-    monkeypatch.setenv("SWEEPER_MAX_CHAIN", "20")
-    client = boto3.client("lambda", region_name="us-east-1")
-    with Stubber(client) as stub:  # no response queued: any invoke would fail the test
-        response = handle(
-            "fake",
-            {"chain": 20},
-            StepContext(steps=1),
-            sweep=FakeSweep().sweep,
-            store=lambda: FakeStore(REFS),
-            continue_with=self_invoker(StepContext(1), client),
-        )
-        stub.assert_no_pending_responses()
-    assert response["stopped_by"] == "max_chain" and response["cursor"] == "1" and "continued" not in response
-
-
-def test_failed_continuation_is_reported_not_raised():
-    def broken(payload: SweepPayload) -> None:
-        raise RuntimeError("AccessDenied")
-
-    summary = run_sweep(FakeSweep().sweep(), SweepPayload(), FakeStore(REFS), StepContext(1), continue_with=broken)
-    assert not summary.continued and summary.as_dict()["continuation_error"] == "RuntimeError: AccessDenied"

@@ -1,9 +1,10 @@
 """`sweep` runs a sweeper here, on the same runner as its Lambda; `invoke` runs the deployed one.
 
 `sweep` gives the runner a Lambda-like context with a generous budget and, should that budget ever run out, goes on
-from the cursor in-process instead of invoking itself. `invoke` sends the same payload (CONTRACT §5) to the deployed
-function, named by `--function-name` or by SWEEPER_FUNCTION_PREFIX + the sweep's name (e.g. with the Pulumi stack
-`dev`: SWEEPER_FUNCTION_PREFIX=receipt-validator-dev-sweeper- gives receipt-validator-dev-sweeper-pending).
+from the cursor in-process. `invoke` starts an execution of the sweep's state machine with the same payload (CONTRACT
+§5), named by `--state-machine-arn` or SWEEP_STATE_MACHINE_PREFIX + the sweep's name, and with `--wait` follows it and
+prints its total. A run over named receipts (`--receipt`), or one given `--function-name`, calls the sweeper Lambda
+directly instead (one slice), named by `--function-name` or SWEEPER_FUNCTION_PREFIX + the sweep's name.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from sweepers.summary import SweepSummary
 SWEEPS = tuple(SWEEPER_HANDLERS)
 LOCAL_BUDGET_S = 6 * 3600
 FUNCTION_PREFIX_VARIABLE = "SWEEPER_FUNCTION_PREFIX"
+MACHINE_PREFIX_VARIABLE = "SWEEP_STATE_MACHINE_PREFIX"
+POLL_SECONDS = 5.0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -49,13 +52,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     invoke = sub.add_parser(
         "invoke",
-        help="invoke the deployed sweeper Lambda with the same payload and print its summary",
-        description=f"The function is --function-name, else ${FUNCTION_PREFIX_VARIABLE} + the sweep's name "
-        "(e.g. receipt-validator-dev-sweeper- + pending). The invocation is synchronous (RequestResponse).",
+        help="start the deployed sweep (a Step Functions execution); --wait follows it and prints the summary",
+        description=f"The state machine is --state-machine-arn, else ${MACHINE_PREFIX_VARIABLE} + the sweep's name "
+        "(pulumi stack output sweepStateMachinePrefix). With --receipt or --function-name the sweeper Lambda is "
+        f"called directly (synchronously, one slice): --function-name, else ${FUNCTION_PREFIX_VARIABLE} + the name.",
     )
     _add_request_options(invoke)
-    invoke.add_argument("--function-name", help=f"the Lambda function (default: ${FUNCTION_PREFIX_VARIABLE}<sweep>)")
-    invoke.add_argument("--json", action="store_true", help="print the function's JSON summary on stdout")
+    invoke.add_argument(
+        "--state-machine-arn", help=f"the sweep's state machine (default: ${MACHINE_PREFIX_VARIABLE}<sweep>)"
+    )
+    invoke.add_argument("--wait", action="store_true", help="follow the execution and print its summary")
+    invoke.add_argument(
+        "--function-name", help=f"call this Lambda directly (default: ${FUNCTION_PREFIX_VARIABLE}<sweep>)"
+    )
+    invoke.add_argument("--json", action="store_true", help="print the JSON summary (or execution output) on stdout")
     invoke.set_defaults(func=run_invoke_command)
 
 
@@ -174,7 +184,74 @@ def function_name(args: argparse.Namespace) -> str:
     return f"{prefix}{args.sweep}"
 
 
+def sfn_client(settings: Settings) -> Any:
+    """A Step Functions client in the configured region (boto3 honours AWS_ENDPOINT_URL_SFN)."""
+    import boto3
+
+    return boto3.client("stepfunctions", region_name=settings.region)
+
+
+def state_machine_arn(args: argparse.Namespace) -> str:
+    if args.state_machine_arn:
+        return args.state_machine_arn
+    prefix = os.environ.get(MACHINE_PREFIX_VARIABLE)
+    if not prefix:
+        raise UsageError(
+            f"which state machine? pass --state-machine-arn, or set {MACHINE_PREFIX_VARIABLE} "
+            "(pulumi stack output sweepStateMachinePrefix)"
+        )
+    return f"{prefix}{args.sweep}"
+
+
 def run_invoke_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.receipt or args.function_name:
+        return _invoke_function(args, settings)
+    payload = payload_from_args(args)
+    arn = state_machine_arn(args)
+    client = sfn_client(settings)
+    try:
+        started = client.start_execution(stateMachineArn=arn, input=json.dumps(payload.as_event()))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("StateMachineDoesNotExist", "InvalidArn"):
+            raise UsageError(f"state machine {arn} not found in {settings.region}") from None
+        err_console().print(f"start {arn} failed: {exc}", markup=False, highlight=False)
+        return EXIT_WORK_FAILED
+    execution = started["executionArn"]
+    err_console().print(f"started {execution}", markup=False, highlight=False)
+    if not args.wait:
+        if args.json:
+            print(json.dumps({"executionArn": execution}))
+        return EXIT_OK
+    return _follow(client, execution, as_json=args.json)
+
+
+def _follow(client: Any, execution: str, *, as_json: bool, poll_s: float = POLL_SECONDS) -> int:
+    """Polls the execution to its end; prints the total (or the whole output with --json)."""
+    while True:
+        described = client.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(poll_s)
+    if described["status"] != "SUCCEEDED":
+        err_console().print(
+            f"{execution} {described['status']}: {described.get('error', '')} {described.get('cause', '')}".rstrip(),
+            markup=False,
+            highlight=False,
+        )
+        return EXIT_WORK_FAILED
+    output = json.loads(described.get("output") or "{}")
+    if as_json:
+        print(json.dumps(output, sort_keys=True))
+        return EXIT_WORK_FAILED if (output.get("total") or {}).get("failed_receipts_total") else EXIT_OK
+    for segment in output.get("segments") or []:
+        if segment.get("receipts"):
+            print(
+                f"  segment {segment.get('segment', '-')}: {segment['receipts']} receipts in {segment['slices']} slices"
+            )
+    return report(output.get("total") or {}, as_json=False)
+
+
+def _invoke_function(args: argparse.Namespace, settings: Settings) -> int:
     payload = payload_from_args(args)
     name = function_name(args)
     client = lambda_client(settings)

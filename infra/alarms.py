@@ -1,10 +1,12 @@
-"""CloudWatch alarms and the SNS topic they notify: errors, slowness, silence, stuck stream, dead letters.
+"""CloudWatch alarms and the SNS topic they notify: errors, throttles, slowness, silence, stuck stream, records that
+keep failing, failed sweep executions, dead letters.
 
-"Silence" (a sweeper that did not run) is the subtle one. CloudWatch evaluates at most 7 days of data
-(Period x EvaluationPeriods <= 604,800 s), so a weekly sweeper gets an alarm over 7 daily periods with
-missing data counted as breaching, while the quarterly one cannot be watched that way at all. For it we
-alarm on what would stop it from running: its EventBridge rule failing to deliver (FailedInvocations),
-its own errors, and anything in the DLQ. docs/deploy.md explains the choice.
+"Silence" (a sweep that did not run) is the subtle one. A sweep runs as a Step Functions execution, so it is watched
+on the state machine's ExecutionsStarted. CloudWatch evaluates at most 7 days of data (Period x EvaluationPeriods <=
+604,800 s), so a weekly sweep gets an alarm over 7 daily periods with missing data counted as breaching, while the
+quarterly one cannot be watched that way at all. For it we alarm on what would stop it from running or finishing:
+its EventBridge rule failing to start it (FailedInvocations), failed, timed-out or aborted executions, and anything
+in the DLQ. docs/deploy.md explains the choice.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra.functions import DURATION_ALARM_RATIO, DeployedFunction
+from infra.functions import DURATION_ALARM_RATIO, METRICS_NAMESPACE, DeployedFunction
+from infra.orchestration import SweepMachine
 from infra.schedules import Schedule
 
 MAX_EVALUATION_SECONDS = 7 * 24 * 3600
 DAY = 24 * 3600
 ALARM_PERIOD = 300
 ERROR_RATE_PERCENT = 10
+STREAM_FAILURE_PERIODS = 3  # partial-batch failures in 3 consecutive 5-minute periods: records that keep failing
+EXECUTION_FAILURE_METRICS = ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted")
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,84 @@ def function_alarms(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> 
         threshold=fn.spec.timeout * 1000 * DURATION_ALARM_RATIO,
         treat_missing_data="notBreaching",
     )
-    return [error_rate, duration]
+    throttles = _alarm(
+        f"{prefix}-{fn.spec.key}-throttles",
+        topic,
+        alarm_description=f"{fn.spec.name}: invocations throttled (reserved concurrency or account limit reached)",
+        namespace="AWS/Lambda",
+        metric_name="Throttles",
+        dimensions={"FunctionName": name},
+        statistic="Sum",
+        period=ALARM_PERIOD,
+        evaluation_periods=1,
+        comparison_operator="GreaterThanThreshold",
+        threshold=0,
+        treat_missing_data="notBreaching",
+    )
+    return [error_rate, duration, throttles]
+
+
+def stream_failures_alarm(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> aws.cloudwatch.MetricAlarm:
+    """Records reported in `batchItemFailures` (the handler's FailedRecords metric) in every one of 3 periods.
+
+    A partial batch failure is not a Lambda error (the invocation succeeds), so the error rate never sees it; the
+    stream handler counts them as a metric of its own, under its service dimension.
+    """
+    return _alarm(
+        f"{prefix}-stream-partial-failures",
+        topic,
+        alarm_description=f"{fn.spec.name}: stream records keep failing (batchItemFailures for 15 minutes)",
+        namespace=METRICS_NAMESPACE,
+        metric_name="FailedRecords",
+        dimensions={"service": fn.spec.environment["POWERTOOLS_SERVICE_NAME"]},
+        statistic="Sum",
+        period=ALARM_PERIOD,
+        evaluation_periods=STREAM_FAILURE_PERIODS,
+        datapoints_to_alarm=STREAM_FAILURE_PERIODS,
+        comparison_operator="GreaterThanThreshold",
+        threshold=0,
+        treat_missing_data="notBreaching",
+    )
+
+
+def execution_alarms(prefix: str, machine: SweepMachine, topic: aws.sns.Topic) -> list[aws.cloudwatch.MetricAlarm]:
+    """A sweep execution failed, timed out or was aborted; or one ran longer than 80% of its timeout."""
+    alarms = [
+        _alarm(
+            f"{prefix}-{machine.sweeper}-{metric.removeprefix('Executions').lower()}",
+            topic,
+            alarm_description=f"the {machine.sweeper} sweep: an execution {metric.removeprefix('Executions').lower()}",
+            namespace="AWS/States",
+            metric_name=metric,
+            dimensions={"StateMachineArn": machine.machine.arn},
+            statistic="Sum",
+            period=ALARM_PERIOD,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=0,
+            treat_missing_data="notBreaching",
+        )
+        for metric in EXECUTION_FAILURE_METRICS
+    ]
+    alarms.append(
+        _alarm(
+            f"{prefix}-{machine.sweeper}-execution-duration",
+            topic,
+            alarm_description=(
+                f"the {machine.sweeper} sweep: an execution took more than {DURATION_ALARM_RATIO:.0%} of its timeout"
+            ),
+            namespace="AWS/States",
+            metric_name="ExecutionTime",
+            dimensions={"StateMachineArn": machine.machine.arn},
+            statistic="Maximum",
+            period=ALARM_PERIOD,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=machine.timeout_seconds * 1000 * DURATION_ALARM_RATIO,
+            treat_missing_data="notBreaching",
+        )
+    )
+    return alarms
 
 
 def iterator_age_alarm(
@@ -157,14 +239,15 @@ def iterator_age_alarm(
 
 
 def schedule_alarms(
-    prefix: str, fn: DeployedFunction, schedule: Schedule, expression: str, topic: aws.sns.Topic
+    prefix: str, machine: SweepMachine, schedule: Schedule, expression: str, topic: aws.sns.Topic
 ) -> list[aws.cloudwatch.MetricAlarm]:
-    """The rule failed to invoke the sweeper; and, when CloudWatch can see that far, the sweeper did not run."""
+    """The rule failed to start the sweep; and, when CloudWatch can see that far, the sweep did not run."""
+    key = machine.sweeper
     alarms = [
         _alarm(
-            f"{prefix}-{fn.spec.key}-schedule-failed",
+            f"{prefix}-{key}-schedule-failed",
             topic,
-            alarm_description=f"EventBridge could not invoke {fn.spec.name}",
+            alarm_description=f"EventBridge could not start the {key} sweep",
             namespace="AWS/Events",
             metric_name="FailedInvocations",
             dimensions={"RuleName": schedule.rule.name},
@@ -180,14 +263,14 @@ def schedule_alarms(
     if window is not None:
         alarms.append(
             _alarm(
-                f"{prefix}-{fn.spec.key}-not-run",
+                f"{prefix}-{key}-not-run",
                 topic,
                 alarm_description=(
-                    f"{fn.spec.name} ({expression}) was not invoked in the last {window.seconds // DAY} days"
+                    f"the {key} sweep ({expression}) started no execution in the last {window.seconds // DAY} days"
                 ),
-                namespace="AWS/Lambda",
-                metric_name="Invocations",
-                dimensions={"FunctionName": fn.function.name},
+                namespace="AWS/States",
+                metric_name="ExecutionsStarted",
+                dimensions={"StateMachineArn": machine.machine.arn},
                 statistic="Sum",
                 period=window.period,
                 evaluation_periods=window.evaluation_periods,

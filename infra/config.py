@@ -65,7 +65,13 @@ class Settings:
     sweeper_timeout_seconds: int = 900
     stream_memory_mb: int = 1024
     sweeper_memory_mb: int = 1024
-    sweeper_max_chain: int = 20
+    # The LLM budget (docs/deploy.md): at most reserved x per-process LLM calls in flight per sweeper.
+    sweeper_reserved_concurrency: int = 5  # Lambda reserved concurrency of each sweeper
+    sweep_max_concurrency: int = 4  # Map MaxConcurrency: segments run at once by one execution
+    llm_max_concurrency: int = 4  # OLLAMA_MAX_CONCURRENCY: LLM calls in flight per Lambda process
+    llm_requests_per_second: float = 2.0  # OLLAMA_REQUESTS_PER_SECOND per Lambda process
+    stream_reserved_concurrency: int | None = None  # None: unreserved (shards x parallelizationFactor)
+    sweep_timeout_seconds: int = 23 * 3600  # an execution that runs longer is stopped (TIMED_OUT alarm)
     log_level: str = "INFO"
     log_retention_days: int = 30
     iterator_age_alarm_seconds: int = 900
@@ -96,10 +102,34 @@ class Settings:
         ):
             if not 1 <= value <= 900:
                 problems.append(f"{name} must be 1..900 seconds")
+        if not 1 <= self.sweep_max_concurrency <= self.sweeper_reserved_concurrency:
+            problems.append("sweepMaxConcurrency must be 1..sweeperReservedConcurrency (slices beyond it throttle)")
+        if self.llm_max_concurrency < 1 or self.llm_requests_per_second <= 0:
+            problems.append("llmMaxConcurrency must be >= 1 and llmRequestsPerSecond > 0")
+        if self.stream_reserved_concurrency is not None and self.stream_reserved_concurrency < 1:
+            problems.append("streamReservedConcurrency must be >= 1 (unset for unreserved)")
+        if not 60 <= self.sweep_timeout_seconds <= 365 * 86400:
+            problems.append("sweepTimeoutSeconds must be 60..31536000")
         if self.validator_llm not in {"auto", "none", "ollama"}:
             problems.append("validatorLlm must be auto, none or ollama")
         if problems:
             raise SettingsError("; ".join(problems))
+
+    @property
+    def llm_bound(self) -> int | None:
+        """Most LLM calls the deployment can have in flight, or None when the stream's concurrency is unreserved.
+
+        Each process has one limiter (llm_max_concurrency); Lambda runs at most `reserved` processes of a sweeper.
+        """
+        sweepers = 3 * self.sweeper_reserved_concurrency * self.llm_max_concurrency
+        if self.stream_reserved_concurrency is None:
+            return None
+        return sweepers + self.stream_reserved_concurrency * self.llm_max_concurrency
+
+    @property
+    def sweeper_llm_bound(self) -> int:
+        """Most LLM calls all sweepers together can have in flight."""
+        return 3 * self.sweeper_reserved_concurrency * self.llm_max_concurrency
 
     @property
     def secret_param_names(self) -> list[str]:
@@ -118,6 +148,16 @@ def _int(get: Getter, key: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{key} must be an integer, got {raw!r}") from exc
+
+
+def _float(get: Getter, key: str, default: float) -> float:
+    raw = get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{key} must be a number, got {raw!r}") from exc
 
 
 def _bool(get: Getter, key: str, default: bool) -> bool:
@@ -169,7 +209,12 @@ def settings_from(get: Getter, stack: str = "dev") -> Settings:
         sweeper_timeout_seconds=_int(get, "sweeperTimeout", d.sweeper_timeout_seconds),
         stream_memory_mb=_int(get, "streamMemory", d.stream_memory_mb),
         sweeper_memory_mb=_int(get, "sweeperMemory", d.sweeper_memory_mb),
-        sweeper_max_chain=_int(get, "sweeperMaxChain", d.sweeper_max_chain),
+        sweeper_reserved_concurrency=_int(get, "sweeperReservedConcurrency", d.sweeper_reserved_concurrency),
+        sweep_max_concurrency=_int(get, "sweepMaxConcurrency", d.sweep_max_concurrency),
+        llm_max_concurrency=_int(get, "llmMaxConcurrency", d.llm_max_concurrency),
+        llm_requests_per_second=_float(get, "llmRequestsPerSecond", d.llm_requests_per_second),
+        stream_reserved_concurrency=_int(get, "streamReservedConcurrency", 0) or None,
+        sweep_timeout_seconds=_int(get, "sweepTimeoutSeconds", d.sweep_timeout_seconds),
         log_level=get("logLevel") or d.log_level,
         log_retention_days=_int(get, "logRetentionDays", d.log_retention_days),
         iterator_age_alarm_seconds=_int(get, "iteratorAgeAlarmSeconds", d.iterator_age_alarm_seconds),

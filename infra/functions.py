@@ -1,8 +1,8 @@
 """The four Lambda functions: the stream validator and the three sweepers, each with its own role and log group.
 
 Order of creation matters and is explicit: log group and role first, then the function, then the role's
-inline policy (it names the function's own ARN for sweeper continuation). The stream mapping waits on that
-policy, because Lambda checks the role can read the stream when the mapping is created.
+inline policy. The stream mapping waits on that policy, because Lambda checks the role can read the stream when
+the mapping is created. No function may invoke any function: sweeps are looped by Step Functions.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ STREAM_KEY = "stream"
 
 # The duration alarm fires above 80% of the timeout. Both doors stop taking new work when less than their time
 # reserve is left, so the reserve is set to 30% of the timeout: a normal invocation that stops early (and, for a
-# sweeper, continues with a cursor) ends below the alarm, and the alarm means something is really slow.
+# sweeper, returns its cursor to the state machine) ends below the alarm, and the alarm means something is really slow.
 DURATION_ALARM_RATIO = 0.8
 TIME_RESERVE_RATIO = 0.3
 
@@ -44,7 +44,7 @@ class FunctionSpec:
     memory: int
     environment: dict[str, str]
     reads_stream: bool
-    invokes_itself: bool
+    reserved_concurrency: int | None = None  # None: unreserved
 
     @property
     def log_group_name(self) -> str:
@@ -70,6 +70,8 @@ def base_environment(settings: Settings, service: str) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "LOG_LEVEL": settings.log_level,
+        "OLLAMA_MAX_CONCURRENCY": str(settings.llm_max_concurrency),
+        "OLLAMA_REQUESTS_PER_SECOND": str(settings.llm_requests_per_second),
     }
     if settings.ollama_api_key_param:
         env["OLLAMA_API_KEY_PARAM"] = settings.ollama_api_key_param
@@ -92,12 +94,11 @@ def function_specs(settings: Settings) -> list[FunctionSpec]:
                 "STREAM_TIME_RESERVE_MS": str(time_reserve_ms(settings.stream_timeout_seconds)),
             },
             reads_stream=True,
-            invokes_itself=False,
+            reserved_concurrency=settings.stream_reserved_concurrency,
         )
     ]
     for sweeper, handler in SWEEPER_HANDLERS.items():
         env = base_environment(settings, f"receipt-validator-sweeper-{sweeper}")
-        env["SWEEPER_MAX_CHAIN"] = str(settings.sweeper_max_chain)
         env["SWEEPER_SAFETY_MARGIN_MS"] = str(time_reserve_ms(settings.sweeper_timeout_seconds))
         specs.append(
             FunctionSpec(
@@ -108,7 +109,7 @@ def function_specs(settings: Settings) -> list[FunctionSpec]:
                 memory=settings.sweeper_memory_mb,
                 environment=env,
                 reads_stream=False,
-                invokes_itself=True,
+                reserved_concurrency=settings.sweeper_reserved_concurrency,
             )
         )
     return specs
@@ -120,10 +121,9 @@ def _policy_json(
     table: TableRef,
     dlq_arn: pulumi.Output[str],
     log_group_arn: pulumi.Output[str],
-    function_arn: pulumi.Output[str],
 ) -> pulumi.Output[str]:
     def render(args: list) -> str:
-        table_arn, index_arns, stream_arn, dlq, log_group, fn_arn = args
+        table_arn, index_arns, stream_arn, dlq, log_group = args
         grants = FunctionGrants(
             table_arn=table_arn,
             index_arns=index_arns,
@@ -132,13 +132,10 @@ def _policy_json(
             ssm_parameter_arns=[ssm_parameter_arn(p, table_arn) for p in settings.secret_param_names],
             kms_key_arn=settings.secrets_kms_key_arn,
             stream_arn=stream_arn if spec.reads_stream else None,
-            self_function_arn=fn_arn if spec.invokes_itself else None,
         )
         return json.dumps(function_policy(grants), sort_keys=True)
 
-    return pulumi.Output.all(table.arn, table.index_arns, table.stream_arn, dlq_arn, log_group_arn, function_arn).apply(
-        render
-    )
+    return pulumi.Output.all(table.arn, table.index_arns, table.stream_arn, dlq_arn, log_group_arn).apply(render)
 
 
 def create_function(
@@ -172,6 +169,7 @@ def create_function(
         layers=[code.layer_arn],
         timeout=spec.timeout,
         memory_size=spec.memory,
+        reserved_concurrent_executions=spec.reserved_concurrency if spec.reserved_concurrency is not None else -1,
         environment=aws.lambda_.FunctionEnvironmentArgs(variables=spec.environment),
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=log_group.name),
         opts=pulumi.ResourceOptions(depends_on=[log_group]),
@@ -179,19 +177,6 @@ def create_function(
     policy = aws.iam.RolePolicy(
         f"{spec.key}-policy",
         role=role.id,
-        policy=_policy_json(spec, settings, table, dlq.arn, log_group.arn, function.arn),
+        policy=_policy_json(spec, settings, table, dlq.arn, log_group.arn),
     )
-    if spec.invokes_itself:
-        # Scheduled and continuation invocations are asynchronous: after Lambda's own retries, a failed
-        # event lands in the DLQ instead of vanishing.
-        aws.lambda_.FunctionEventInvokeConfig(
-            f"{spec.key}-async",
-            function_name=function.name,
-            maximum_retry_attempts=2,
-            maximum_event_age_in_seconds=6 * 3600,
-            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
-                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(destination=dlq.arn)
-            ),
-            opts=pulumi.ResourceOptions(depends_on=[policy]),
-        )
     return DeployedFunction(spec=spec, function=function, role=role, policy=policy, log_group=log_group)

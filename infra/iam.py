@@ -6,6 +6,7 @@ you scope to a resource (its Resource must be `*`); Lambda's stream poller calls
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ STREAM_ACTIONS: tuple[str, ...] = (
 )
 
 PolicyDocument = dict[str, Any]
+
+_ONE_FUNCTIONS_QUALIFIERS = re.compile(r"arn:[^:*]+:lambda:[^:*]+:[^:*]+:function:[^:*]+:\*")
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,6 @@ class FunctionGrants:
     ssm_parameter_arns: list[str] = field(default_factory=list)
     kms_key_arn: str | None = None  # customer-managed key of the SecureStrings; None = default aws/ssm key
     stream_arn: str | None = None  # the stream function only
-    self_function_arn: str | None = None  # sweepers: continue by invoking themselves
 
 
 def _statement(sid: str, actions: tuple[str, ...] | list[str], resources: list[str], **extra: Any) -> dict:
@@ -106,9 +108,23 @@ def function_policy(g: FunctionGrants) -> PolicyDocument:
                     Condition={"StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com"}},
                 )
             )
-    if g.self_function_arn:
-        statements.append(_statement("ContinueSweep", ["lambda:InvokeFunction"], [g.self_function_arn]))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def state_machine_policy(function_arn: str) -> PolicyDocument:
+    """A sweep's state machine may invoke its one sweeper (any version or alias of it), nothing else."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [_statement("InvokeSweeper", ["lambda:InvokeFunction"], [function_arn, f"{function_arn}:*"])],
+    }
+
+
+def schedule_policy(state_machine_arn: str) -> PolicyDocument:
+    """A schedule rule may start executions of its one state machine."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [_statement("StartSweep", ["states:StartExecution"], [state_machine_arn])],
+    }
 
 
 def queue_policy(queue_arn: str, rule_arns: list[str]) -> PolicyDocument:
@@ -143,6 +159,8 @@ def wildcard_violations(policy: PolicyDocument) -> list[str]:
             group = resource.partition(":log-group:")[2].removesuffix(":*")
             if group and "*" not in group and resource.endswith(":*"):
                 continue  # the log streams of one named log group
+            if _ONE_FUNCTIONS_QUALIFIERS.fullmatch(resource):
+                continue  # the versions and aliases of one named function
             if "*" in resource:
                 problems.append(f"{st.get('Sid')}: wildcard resource {resource} for {actions}")
     return problems

@@ -31,6 +31,7 @@ def fake_arn(typ: str, name: str) -> str:
         "aws:cloudwatch/eventRule:EventRule": ("events", "rule/"),
         "aws:sns/topic:Topic": ("sns", ""),
         "aws:iam/role:Role": ("iam", "role/"),
+        "aws:sfn/stateMachine:StateMachine": ("states", "stateMachine:"),
     }
     service, kind = service_and_kind.get(typ, (typ.split(":")[1].split("/")[0], f"{typ.rsplit(':', 1)[1]}/"))
     region = "" if service == "iam" else REGION

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from infra.iam import Arn, FunctionGrants, function_policy, queue_policy, ssm_parameter_arn, wildcard_violations
+from infra.iam import (
+    Arn,
+    FunctionGrants,
+    function_policy,
+    queue_policy,
+    schedule_policy,
+    ssm_parameter_arn,
+    state_machine_policy,
+    wildcard_violations,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -49,7 +58,6 @@ def test_full_grants_pass_the_wildcard_check() -> None:
             stream_arn=f"{TABLE}/stream/2024",
             ssm_parameter_arns=[ssm_parameter_arn("/rv/key", TABLE)],
             kms_key_arn="arn:aws:kms:eu-west-1:111122223333:key/abc",
-            self_function_arn="arn:aws:lambda:eu-west-1:111122223333:function:rv-sweeper-pending",
         )
     )
     assert wildcard_violations(policy) == []
@@ -86,3 +94,24 @@ def test_queue_policy_is_limited_to_the_given_rules() -> None:
     (st,) = policy["Statement"]
     assert st["Principal"] == {"Service": "events.amazonaws.com"}
     assert st["Condition"]["ArnEquals"]["aws:SourceArn"] == ["arn:aws:events:r:1:rule/a", "arn:aws:events:r:1:rule/b"]
+
+
+def test_no_function_may_invoke_a_function() -> None:
+    policy = function_policy(_grants(stream_arn=f"{TABLE}/stream/2024"))
+    assert not [a for st in policy["Statement"] for a in st["Action"] if a.startswith("lambda:")]
+
+
+def test_state_machine_may_invoke_only_its_sweeper_and_its_versions() -> None:
+    fn = "arn:aws:lambda:eu-west-1:111122223333:function:rv-sweeper-pending"
+    policy = state_machine_policy(fn)
+    (st,) = policy["Statement"]
+    assert st["Action"] == ["lambda:InvokeFunction"] and st["Resource"] == [fn, f"{fn}:*"]
+    assert wildcard_violations(policy) == []
+    broad = state_machine_policy("arn:aws:lambda:eu-west-1:111122223333:function:*")
+    assert wildcard_violations(broad)
+
+
+def test_schedule_may_start_only_its_state_machine() -> None:
+    arn = "arn:aws:states:eu-west-1:111122223333:stateMachine:rv-sweep-pending"
+    (st,) = schedule_policy(arn)["Statement"]
+    assert st["Action"] == ["states:StartExecution"] and st["Resource"] == [arn]

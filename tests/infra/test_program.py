@@ -24,11 +24,17 @@ pytestmark = [
 FUNCTION = "aws:lambda/function:Function"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 SWEEPERS = ("pending", "metadata", "reverify")
 
 
-def _policies(program: Program) -> dict[str, dict]:
-    return {r.name.removesuffix("-policy"): json.loads(r.inputs["policy"]) for r in program.of_type(ROLE_POLICY)}
+def _policies(program: Program, suffix: str = "-policy") -> dict[str, dict]:
+    """The functions' inline policies by key (suffix "-sweep-policy": state machines', "-schedule-policy": rules')."""
+    found = {r.name.removesuffix(suffix): json.loads(r.inputs["policy"]) for r in program.of_type(ROLE_POLICY)}
+    keys = {"stream", *SWEEPERS} if suffix == "-policy" else set(SWEEPERS)
+    return {
+        k: v for k, v in found.items() if k in keys and f"{k}{suffix}" in {r.name for r in program.of_type(ROLE_POLICY)}
+    }
 
 
 def _statements(policy: dict) -> dict[str, dict]:
@@ -77,10 +83,16 @@ def test_configured_artifact_bucket_is_used_not_created(existing_table_program: 
 def test_each_function_has_its_own_role(new_table_program: Program) -> None:
     roles = {fn.inputs["role"] for fn in new_table_program.functions().values()}
     assert len(roles) == 4
+    services = {
+        "role": "lambda.amazonaws.com",
+        "sweep-role": "states.amazonaws.com",
+        "schedule-role": "events.amazonaws.com",
+    }
     for role in new_table_program.of_type("aws:iam/role:Role"):
+        kind = next(k for k in ("sweep-role", "schedule-role", "role") if role.name.endswith(k))
         trust = json.loads(role.inputs["assumeRolePolicy"])
         assert trust["Statement"] == [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {"Effect": "Allow", "Principal": {"Service": services[kind]}, "Action": "sts:AssumeRole"}
         ]
 
 
@@ -97,7 +109,7 @@ def test_log_groups_are_explicit_with_retention(new_table_program: Program) -> N
 
 
 def test_environment_has_the_contract_variables(new_table_program: Program) -> None:
-    for key, fn in new_table_program.functions().items():
+    for fn in new_table_program.functions().values():
         env = fn.inputs["environment"]["variables"]
         assert env["DYNAMODB_TABLE_NAME"] == "receipts"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ReceiptValidator"
@@ -107,7 +119,8 @@ def test_environment_has_the_contract_variables(new_table_program: Program) -> N
         assert env["LOG_LEVEL"] == "INFO"
         assert env["OLLAMA_API_KEY_PARAM"] == "/receipt-validator/ollama-api-key"
         assert env["PLACES_API_KEY_PARAM"] == "/receipt-validator/google-places-api-key"
-        assert ("SWEEPER_MAX_CHAIN" in env) == (key != "stream")
+        assert "SWEEPER_MAX_CHAIN" not in env
+        assert env["OLLAMA_MAX_CONCURRENCY"] == "4" and env["OLLAMA_REQUESTS_PER_SECOND"] == "2.0"
 
 
 def test_time_reserve_ends_normal_invocations_below_the_duration_alarm(new_table_program: Program) -> None:
@@ -219,21 +232,23 @@ def test_three_schedules_with_exact_expressions(new_table_program: Program) -> N
     )
 
 
-def test_each_schedule_targets_and_may_invoke_only_its_sweeper(new_table_program: Program) -> None:
+def test_each_schedule_starts_only_its_sweeps_state_machine(new_table_program: Program) -> None:
     p = new_table_program
     dlq_arn = p.one("aws:sqs/queue:Queue").state["arn"]
+    schedule_policies = _policies(p, "-schedule-policy")
     for sweeper in SWEEPERS:
         rule = p.one("aws:cloudwatch/eventRule:EventRule", f"{sweeper}-schedule")
-        fn = p.one(FUNCTION, sweeper)
+        machine = p.one(STATE_MACHINE, f"{sweeper}-sweep")
         target = p.one("aws:cloudwatch/eventTarget:EventTarget", f"{sweeper}-schedule-target").inputs
         assert target["rule"] == rule.state["name"]
-        assert target["arn"] == fn.state["arn"]
+        assert target["arn"] == machine.state["arn"]  # the state machine, never the Lambda
+        assert json.loads(target["input"]) == {}  # a full sweep
         assert target["deadLetterConfig"]["arn"] == dlq_arn
-        permission = p.one("aws:lambda/permission:Permission", f"{sweeper}-schedule-invoke").inputs
-        assert permission["action"] == "lambda:InvokeFunction"
-        assert permission["principal"] == "events.amazonaws.com"
-        assert permission["sourceArn"] == rule.state["arn"]
-        assert permission["function"] == fn.state["name"]
+        role = p.one("aws:iam/role:Role", f"{sweeper}-schedule-role")
+        assert target["roleArn"] == role.state["arn"]
+        (st,) = schedule_policies[sweeper]["Statement"]
+        assert st["Action"] == ["states:StartExecution"] and st["Resource"] == [machine.state["arn"]]
+    assert p.of_type("aws:lambda/permission:Permission") == []  # nothing may invoke a sweeper but its machine
 
 
 def test_dlq_accepts_dead_letters_only_from_the_schedule_rules(new_table_program: Program) -> None:
@@ -247,12 +262,8 @@ def test_dlq_accepts_dead_letters_only_from_the_schedule_rules(new_table_program
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == rule_arns
 
 
-def test_async_sweeper_failures_go_to_the_dlq(new_table_program: Program) -> None:
-    dlq_arn = new_table_program.one("aws:sqs/queue:Queue").state["arn"]
-    configs = new_table_program.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
-    assert sorted(c.name for c in configs) == sorted(f"{s}-async" for s in SWEEPERS)
-    for c in configs:
-        assert c.inputs["destinationConfig"]["onFailure"]["destination"] == dlq_arn
+def test_no_asynchronous_sweeper_invocations_remain(new_table_program: Program) -> None:
+    assert new_table_program.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig") == []
 
 
 # --- IAM -------------------------------------------------------------------------------------------------------
@@ -305,15 +316,15 @@ def test_only_the_stream_function_reads_the_stream(new_table_program: Program) -
             assert "Stream" not in st and "ListStreams" not in st
 
 
-def test_sweepers_may_invoke_only_themselves(new_table_program: Program) -> None:
+def test_no_function_may_invoke_a_function_only_each_state_machine_its_sweeper(new_table_program: Program) -> None:
     for key, policy in _policies(new_table_program).items():
-        st = _statements(policy)
-        if key == "stream":
-            assert "ContinueSweep" not in st
-        else:
-            fn_arn = new_table_program.one(FUNCTION, key).state["arn"]
-            assert st["ContinueSweep"]["Action"] == ["lambda:InvokeFunction"]
-            assert st["ContinueSweep"]["Resource"] == [fn_arn]
+        actions = [a for st in policy["Statement"] for a in st["Action"]]
+        assert not [a for a in actions if a.startswith("lambda:")], key
+    for key, policy in _policies(new_table_program, "-sweep-policy").items():
+        fn_arn = new_table_program.one(FUNCTION, key).state["arn"]
+        (st,) = policy["Statement"]
+        assert st["Action"] == ["lambda:InvokeFunction"] and st["Resource"] == [fn_arn, f"{fn_arn}:*"]
+        assert wildcard_violations(policy) == []
 
 
 def test_customer_managed_key_is_granted_only_through_ssm(existing_table_program: Program) -> None:
@@ -375,7 +386,10 @@ def test_weekly_sweepers_alarm_when_a_week_passes_without_a_run(new_table_progra
     alarms = _alarms(new_table_program)
     for key in ("pending", "metadata"):
         alarm = alarms[f"rv-test-{key}-not-run"]
-        assert alarm["metricName"] == "Invocations"
+        assert (alarm["namespace"], alarm["metricName"]) == ("AWS/States", "ExecutionsStarted")
+        assert alarm["dimensions"] == {
+            "StateMachineArn": new_table_program.one(STATE_MACHINE, f"{key}-sweep").state["arn"]
+        }
         assert alarm["comparisonOperator"] == "LessThanThreshold"
         assert alarm["threshold"] == 1
         assert alarm["treatMissingData"] == "breaching"
@@ -432,3 +446,102 @@ def test_entry_point_runs_from_config_without_building(tmp_path) -> None:
     )
     assert not [r for r in mocks.resources if r.typ == "aws:dynamodb/table:Table"]
     assert list(tmp_path.iterdir()) == []  # nothing was built
+
+
+# --- orchestration and the LLM budget ------------------------------------------------------------------------------
+
+
+def test_a_state_machine_per_sweep_maps_over_segments_and_loops_on_the_cursor(new_table_program: Program) -> None:
+    p = new_table_program
+    for sweeper in SWEEPERS:
+        machine = p.one(STATE_MACHINE, f"{sweeper}-sweep").inputs
+        assert machine["name"] == f"rv-test-sweep-{sweeper}" and machine["type"] == "STANDARD"
+        assert machine["roleArn"] == p.one("aws:iam/role:Role", f"{sweeper}-sweep-role").state["arn"]
+        definition = json.loads(machine["definition"])
+        fn_arn = p.one(FUNCTION, sweeper).state["arn"]
+        tasks = [s for s in _all_states(definition) if s["Type"] == "Task"]
+        assert {t["Parameters"]["FunctionName"] for t in tasks} == {fn_arn}
+        segments = definition["States"]["Segments"]
+        assert segments["Type"] == "Map" and segments["MaxConcurrency"] == 4
+        inner = segments["ItemProcessor"]["States"]
+        assert inner["More?"]["Choices"][0] == {"Variable": "$.next", "IsPresent": True, "Next": "Next slice"}
+        assert inner["Next slice"]["Next"] == "Slice"  # the loop
+        retried = {e for r in inner["Slice"]["Retry"] for e in r["ErrorEquals"]}
+        assert {"Lambda.TooManyRequestsException", "Lambda.ServiceException"} <= retried
+        assert definition["TimeoutSeconds"] == 23 * 3600
+
+
+def _all_states(definition: dict) -> list[dict]:
+    found = []
+    for state in definition["States"].values():
+        found.append(state)
+        if state["Type"] == "Map":
+            found += _all_states(state["ItemProcessor"])
+    return found
+
+
+def test_reserved_concurrency_and_the_llm_bound(new_table_program: Program) -> None:
+    functions = new_table_program.functions()
+    for sweeper in SWEEPERS:
+        assert functions[sweeper].inputs["reservedConcurrentExecutions"] == 5
+    assert functions["stream"].inputs["reservedConcurrentExecutions"] == -1
+    bound = new_table_program.outputs["llmConcurrencyBound"]
+    # 3 sweepers x 5 processes x 4 calls per process; the stream is unreserved, so the deployment has no bound
+    assert bound == {"sweepers": 60, "deployment": None, "perProcess": 4}
+
+
+def test_the_llm_bound_follows_the_config() -> None:
+    from infra.config import Settings, SettingsError
+    from tests.infra.conftest import run_program
+
+    program = run_program(
+        Settings(
+            prefix="rv-b",
+            sweeper_reserved_concurrency=2,
+            sweep_max_concurrency=2,
+            llm_max_concurrency=3,
+            stream_reserved_concurrency=4,
+        )
+    )
+    assert program.outputs["llmConcurrencyBound"] == {"sweepers": 18, "deployment": 30, "perProcess": 3}
+    machine = json.loads(program.one(STATE_MACHINE, "reverify-sweep").inputs["definition"])
+    assert machine["States"]["Segments"]["MaxConcurrency"] == 2
+    assert program.functions()["stream"].inputs["reservedConcurrentExecutions"] == 4
+    for fn in program.functions().values():
+        assert fn.inputs["environment"]["variables"]["OLLAMA_MAX_CONCURRENCY"] == "3"
+    with pytest.raises(SettingsError, match="sweepMaxConcurrency"):
+        Settings(sweeper_reserved_concurrency=2, sweep_max_concurrency=3)
+
+
+def test_throttle_partial_failure_and_execution_alarms(new_table_program: Program) -> None:
+    alarms = _alarms(new_table_program)
+    for key, fn in new_table_program.functions().items():
+        throttles = alarms[f"rv-test-{key}-throttles"]
+        assert (throttles["namespace"], throttles["metricName"]) == ("AWS/Lambda", "Throttles")
+        assert throttles["dimensions"] == {"FunctionName": fn.state["name"]}
+        assert (throttles["comparisonOperator"], throttles["threshold"]) == ("GreaterThanThreshold", 0)
+    partial = alarms["rv-test-stream-partial-failures"]
+    assert (partial["namespace"], partial["metricName"]) == ("ReceiptValidator", "FailedRecords")
+    assert partial["dimensions"] == {"service": "receipt-validator-stream"}
+    assert partial["evaluationPeriods"] == partial["datapointsToAlarm"] == 3
+    for sweeper in SWEEPERS:
+        arn = new_table_program.one(STATE_MACHINE, f"{sweeper}-sweep").state["arn"]
+        for suffix, metric in (
+            ("failed", "ExecutionsFailed"),
+            ("timedout", "ExecutionsTimedOut"),
+            ("aborted", "ExecutionsAborted"),
+        ):
+            alarm = alarms[f"rv-test-{sweeper}-{suffix}"]
+            assert (alarm["namespace"], alarm["metricName"]) == ("AWS/States", metric)
+            assert alarm["dimensions"] == {"StateMachineArn": arn}
+            assert (alarm["comparisonOperator"], alarm["threshold"]) == ("GreaterThanThreshold", 0)
+        duration = alarms[f"rv-test-{sweeper}-execution-duration"]
+        assert duration["metricName"] == "ExecutionTime"
+        assert duration["threshold"] == pytest.approx(23 * 3600 * 1000 * 0.8)
+
+
+def test_outputs_name_the_state_machines(new_table_program: Program) -> None:
+    out = new_table_program.outputs
+    for sweeper in SWEEPERS:
+        assert out["stateMachines"][sweeper] == out["sweepStateMachinePrefix"] + sweeper
+        assert out["stateMachines"][sweeper].endswith(f":rv-test-sweep-{sweeper}")

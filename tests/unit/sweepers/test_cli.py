@@ -157,5 +157,11 @@ def test_invoke_refused_request_is_bad_usage(monkeypatch, capsys):
 
 def test_invoke_without_a_function_name_says_how_to_name_it(monkeypatch, capsys):
     monkeypatch.delenv("SWEEPER_FUNCTION_PREFIX", raising=False)
-    assert main(["invoke", "metadata"]) == 2
+    assert main(["invoke", "metadata", "--receipt", "img-1/1"]) == 2
     assert "SWEEPER_FUNCTION_PREFIX" in capsys.readouterr().err
+
+
+def test_invoke_without_a_state_machine_says_how_to_name_it(monkeypatch, capsys):
+    monkeypatch.delenv("SWEEP_STATE_MACHINE_PREFIX", raising=False)
+    assert main(["invoke", "metadata"]) == 2
+    assert "SWEEP_STATE_MACHINE_PREFIX" in capsys.readouterr().err

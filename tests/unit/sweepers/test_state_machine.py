@@ -166,3 +166,27 @@ def test_a_failed_segment_fails_the_execution_after_the_others_and_the_next_run_
     (resumed,) = [s for s in output["segments"] if s["segment"] == victim]
     assert resumed["receipts"] == len(in_order) - 2  # it started after the two receipts saved before the crash
     assert all(load_segment_state(store, "pending", s).finished for s in segments())
+
+
+def test_invoke_starts_an_execution_and_wait_prints_its_summary(moto_store, sfn, verifier, monkeypatch, capsys):
+    from cli import sweep_command
+    from cli.main import main
+
+    contexts = load_receipts(moto_store, 5, seed=3)
+    sweeper = CountingSweep(verifier)
+    with lambda_server({FUNCTION: _handler(sweeper, moto_store)}) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", server.endpoint)
+        arn = _machine(sfn)
+        monkeypatch.setenv("SWEEP_STATE_MACHINE_PREFIX", arn.removesuffix("pending"))
+        monkeypatch.setattr(sweep_command, "POLL_SECONDS", 0.2)
+        code = main(["invoke", "pending", "--wait", "--json", "--dry-run"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "started" in captured.err and "execution:rv-test-sweep-pending:" in captured.err
+    # stdout also holds the handler's JSON log lines (the fake Lambda runs in this process): the output is the last
+    output = json.loads(captured.out.strip().splitlines()[-1])
+    assert output["input"] == {"dry_run": True}
+    # a dry run is one payload as it came (no segments, nothing saved), looped on its cursor
+    assert len(output["segments"]) == 1 and output["total"]["receipts"] == len(contexts)
+    assert output["total"]["dry_run"] is True and output["total"]["writes"] == 0
+    assert load_segment_state(moto_store, "pending", "") is None

@@ -160,6 +160,8 @@ WEST_PRODUCTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "bakery": (("CROISSANT", "1.95", "3.95"), ("BAGUETTE", "1.50", "3.50"), ("MUFFIN", "1.75", "3.25")),
 }  # fmt: skip
 
+QTY_MARKS: Weighted[str] = (("", 114), ("x", 9), ("@", 4), ("X", 3))
+
 # -- wording around the totals (`{r}`: the tax rate in percent) --------------------------------------------------
 
 # The final amount due: the GRAND_TOTAL line of the receipt.

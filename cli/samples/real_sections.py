@@ -246,7 +246,9 @@ def item_lines(c: Ctx, items: list[Item], flavour: str) -> list[Line]:
         lines.append(Line([c.kw(head)]))
     for i, item in enumerate(items):
         name = c.seg(item.name, "PRODUCT_NAME")
-        qty = c.seg(str(int(item.qty)), "QUANTITY", key=f"item{i}.qty")
+        mark = rc.pick(rng, rc.QTY_MARKS)  # `2x`, `2@`: the multiplication sign glued to the count
+        qty = c.seg(f"{int(item.qty)}{mark}", "QUANTITY", key=f"item{i}.qty")
+        times = [] if mark else [c.noise(rng.choice(("x", "X", "@")))]
         many = item.qty != 1
         total_also = frozenset() if many else frozenset({"UNIT_PRICE"})
         total = c.amt(item.total, "LINE_TOTAL", f"item{i}.total", also=total_also)
@@ -260,12 +262,12 @@ def item_lines(c: Ctx, items: list[Item], flavour: str) -> list[Line]:
         elif style == "code":
             sku = c.noise(f"{rng.randint(0, 10**13 - 1):013d}", "number")
             lines.append(Line([sku, name]))
-            lines.append(Line([qty, c.noise(rng.choice(("x", "X", "@"))), unit, total, *code], indent=2))
+            lines.append(Line([qty, *times, unit, total, *code], indent=2))
         elif style == "prefix":
             lines.append(Line([qty, name, total]))
         elif style == "at" and many:
             lines.append(Line([name]))
-            lines.append(Line([qty, c.noise(rng.choice(("@", "x"))), unit, total], indent=2))
+            lines.append(Line([qty, *times, unit, total], indent=2))
         else:
             lines.append(Line([name, total] if not many else [qty, name, unit, total]))
         if item.discount is not None:

@@ -247,6 +247,7 @@ def _words_with(real: list[GeneratedReceipt], pattern: str, label: str | None = 
         ("99-99999999", r"\d\d-\d{8}", "PHONE_NUMBER"),
         ("999-9999999", r"\d{3}-\d{7}", "PHONE_NUMBER"),
         ("glued product", r"[A-Z]{6,}[A-Z0-9]*", "PRODUCT_NAME"),
+        ("2x", r"\d+[xX@]", "QUANTITY"),
     ],
 )
 def test_word_shapes_appear_with_their_labels(real: list[GeneratedReceipt], name: str, pattern: str, label) -> None:

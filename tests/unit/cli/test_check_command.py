@@ -209,3 +209,54 @@ def test_llm_failures_leave_labels_undecided_and_fail_the_run(
         assert with_llm[(r["line_id"], r["word_id"], r["image_id"])]["validation_status"] == r["validation_status"]
     assert code == 1 and summary["errors"] > 0  # failed LLM calls are errors: named, counted, never a verdict
     assert not any(str(r["validated_by"]).startswith("cove:") for r in with_llm.values())
+
+
+def _mutate(bundle: dict, kind: int, rng) -> dict:
+    """One kind of mess seen in real exports."""
+    b = json.loads(json.dumps(bundle))
+    if kind == 0:  # no boxes at all
+        for w in b["words"]:
+            w.pop("bounding_box", None)
+    elif kind == 1:  # empty and odd unicode texts
+        for w in b["words"]:
+            if rng.random() < 0.3:
+                w["text"] = rng.choice(["", "€€€", "１２.５０", "\u200b", "١٢٫٥٠", "12.50\u00a0RM", "Ⅻ"])
+    elif kind == 2:  # only the labelled words survive
+        keep = {(lb["line_id"], lb["word_id"]) for lb in b["labels"]}
+        b["words"] = [w for w in b["words"] if (w["line_id"], w["word_id"]) in keep] or b["words"][:1]
+    elif kind == 3:  # every status, legacy and lower-case names
+        aliases = {"GRAND_TOTAL": "TOTAL", "PHONE_NUMBER": "phone", "MERCHANT_NAME": "business_name"}
+        for lb in b["labels"]:
+            lb["validation_status"] = rng.choice(["NONE", "VALID", "INVALID", "NEEDS_REVIEW", "PENDING"])
+            lb["label"] = aliases.get(lb["label"], lb["label"])
+    elif kind == 4:  # degenerate boxes
+        for w in b["words"]:
+            if "bounding_box" in w:
+                w["bounding_box"] = {"x": 0, "y": 0, "width": 0, "height": 0}
+    elif kind == 5:  # one OCR line for the whole receipt
+        b.pop("metadata", None)
+        new = {(w["line_id"], w["word_id"]): j for j, w in enumerate(b["words"], 1)}
+        for w in b["words"]:
+            w["word_id"], w["line_id"] = new[(w["line_id"], w["word_id"])], 1
+        for lb in b["labels"]:
+            lb["word_id"], lb["line_id"] = new[(lb["line_id"], lb["word_id"])], 1
+    return b
+
+
+def test_messy_real_input_gets_a_record_for_every_label(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import random
+
+    rng = random.Random(3)
+    generated = _bundles(6, seed=9, shape="real") + [
+        r.bundle for r in generate_receipts(6, seed=10, start_receipt_id=50)
+    ]
+    rows = [_mutate(b, i % 6, rng) for i, b in enumerate(generated)]
+    src = tmp_path / "b.jsonl"
+    src.write_text("\ufeff" + "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "v.jsonl"
+    assert main(["check", str(src), "--out", str(out), "--json", "--llm", "none"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    records = _records(out)
+    assert len(records) == summary["labels_seen"] == sum(len(r["labels"]) for r in rows)
+    assert summary["errors"] == 0 and summary["valid"] + summary["invalid"] > 0
+    assert {r.get("label_as_given") for r in records} >= {"TOTAL", "phone"}

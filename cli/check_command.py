@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import IO, Any
 
 from cli.console import progress
 from cli.exit_codes import EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError
+from cli.llm_outage import check_server, only_outage, quiet_circuit_log, say_outage
 from cli.settings import Settings
 from domain.bundles import BundleError, parse_bundle_lines
 from domain.model import utc_now_iso
@@ -44,7 +46,9 @@ Exit 0 done; 1 some receipts could not be judged (named on stderr; their labels 
 usage or a bad file (every problem named by line and field, nothing written).
 
 The global options --llm {auto,none,ollama} and --model may also be given after FILE (e.g. `check FILE --llm none`
-for rules only; with --llm ollama, what the rules leave open is asked of the model).
+for rules only; with --llm ollama, what the rules leave open is asked of the model). An unreachable Ollama is said
+once: with --llm ollama the labels it was needed for stay PENDING and the exit status is 1; in auto mode the check
+runs with rules only.
 """
 
 
@@ -132,6 +136,9 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     _check_output_target(args.out)
     llm = getattr(args, "llm", None) or settings.llm
     model = getattr(args, "model", None) or settings.model
+    started = time.monotonic()
+    quiet_circuit_log(getattr(args, "verbose", 0))
+    llm = _fall_back_when_unreachable(llm, model)
     verifier = _verifier(llm, model)
     names = _given_names(lines)
     reports: list[ReceiptReport] = []
@@ -149,9 +156,33 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             advance(1)
     summary = _summary(ReceiptReport.total(reports), len(parsed.contexts), args.out)
     _print_summary(summary, as_json=args.json, to_stderr=args.out == "-")
-    for failure in failures[:MAX_PROBLEMS_SHOWN]:
+    outage = say_outage(started)  # an unreachable LLM is said once, not once per receipt
+    shown = [f for f in failures if not (outage is not None and only_outage(f.split(": ", 1)[-1]))]
+    for failure in shown[:MAX_PROBLEMS_SHOWN]:
         print(f"failed: {failure}", file=sys.stderr)
-    return EXIT_WORK_FAILED if summary["errors"] else EXIT_OK
+    if len(shown) > MAX_PROBLEMS_SHOWN:
+        print(f"... and {len(shown) - MAX_PROBLEMS_SHOWN} more failures", file=sys.stderr)
+    return EXIT_WORK_FAILED if summary["errors"] or outage is not None else EXIT_OK
+
+
+def _fall_back_when_unreachable(llm: str, model: str | None) -> str:
+    """In auto mode an unreachable server means rules only, said once (as `demo` does); a named LLM is tried."""
+    if llm != "auto":
+        return llm
+    from domain.cove.settings import LLMSettings
+    from domain.secrets import environment_with_secrets
+
+    try:
+        settings = LLMSettings.from_env(environment_with_secrets(), llm=llm, model=model)
+    except ValueError as exc:
+        raise UsageError(f"LLM settings: {exc}") from None
+    if not settings.enabled:
+        return "none"
+    line = check_server(settings)
+    if line is None:
+        return llm
+    print(f"{line}; checking with rules only", file=sys.stderr)
+    return "none"
 
 
 def _verifier(llm: str, model: str | None) -> Any:

@@ -260,3 +260,36 @@ def test_messy_real_input_gets_a_record_for_every_label(tmp_path: Path, capsys: 
     assert len(records) == summary["labels_seen"] == sum(len(r["labels"]) for r in rows)
     assert summary["errors"] == 0 and summary["valid"] + summary["invalid"] > 0
     assert {r.get("label_as_given") for r in records} >= {"TOTAL", "phone"}
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_ollama_is_said_once_and_fails_a_named_llm_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    src, out = _write(tmp_path / "b.jsonl", _bundles(3, seed=11)), tmp_path / "v.jsonl"
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{_closed_port()}")
+    assert main(["check", src, "--out", str(out), "--json", "--llm", "ollama"]) == 1
+    printed = capsys.readouterr()
+    assert printed.err.count("Ollama unreachable") == 1 and "failed:" not in printed.err
+    with_llm = _records(out)
+    assert main(["check", src, "--out", str(tmp_path / "r.jsonl"), "--llm", "none"]) == 0
+    assert [r["validation_status"] for r in with_llm] == [
+        r["validation_status"] for r in _records(tmp_path / "r.jsonl")
+    ]
+
+
+def test_auto_mode_checks_with_rules_only_when_ollama_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    src, out = _write(tmp_path / "b.jsonl", _bundles(2, seed=11)), tmp_path / "v.jsonl"
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{_closed_port()}")
+    assert main(["check", src, "--out", str(out), "--json"]) == 0
+    printed = capsys.readouterr()
+    assert "checking with rules only" in printed.err and json.loads(printed.out)["errors"] == 0

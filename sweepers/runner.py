@@ -10,13 +10,16 @@ state machine (or the CLI's loop) starts the next slice.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.cove.deadline import set_deadline
 from domain.model import ReceiptRef
 from domain.store import ReceiptStore
 from sweepers.payload import BadPayload, SweepPayload
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 4
 DEFAULT_SAFETY_MARGIN_MS = 120_000  # room to finish the receipts in flight (LLM retries included) and return
+# LLM calls must end this long before the invocation does: room to write the last verdicts and return the summary.
+FINISH_RESERVE_S = 10.0
 
 
 class LambdaContextLike(Protocol):
@@ -95,7 +100,10 @@ def run_sweep(
         listing = sweep.list_receipts(store, payload.cursor, payload.segment)
 
     # A function configured with less time than the margin would never start a receipt: keep half its budget instead.
-    margin_ms = min(limits.safety_margin_ms, context.get_remaining_time_in_millis() // 2)
+    remaining_ms = context.get_remaining_time_in_millis()
+    margin_ms = min(limits.safety_margin_ms, remaining_ms // 2)
+    # Verification inside this invocation never outlives it: the LLM client sees this deadline (domain.cove.deadline).
+    deadline = time.monotonic() + max(0.0, remaining_ms / 1000 - FINISH_RESERVE_S)
     cursor = payload.cursor
     submitted = 0
     stopped_by: str | None = None
@@ -110,7 +118,9 @@ def run_sweep(
                 break
             while len(in_flight) >= limits.max_workers:
                 _collect(wait(in_flight, return_when=FIRST_COMPLETED).done, in_flight, summary, on_receipt)
-            in_flight[pool.submit(sweep.process, store, item.ref, payload.dry_run)] = item.ref
+            work = contextvars.copy_context()  # the receipt's own context: its work and graph threads see the deadline
+            work.run(set_deadline, deadline)
+            in_flight[pool.submit(work.run, sweep.process, store, item.ref, payload.dry_run)] = item.ref
             submitted += 1
             cursor = item.cursor
         _collect(wait(in_flight).done, in_flight, summary, on_receipt)

@@ -23,6 +23,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from domain.cove.circuit import Circuit, probe
+from domain.cove.deadline import time_for
 from domain.cove.limiter import Limiter, shared_limiter
 from domain.cove.settings import LLMSettings
 from domain.cove.sizing import num_ctx_for, tokens_needed
@@ -34,7 +35,7 @@ T = TypeVar("T", bound=BaseModel)
 
 class LLMUnavailable(RuntimeError):
     """The LLM gave no usable answer; `kind` is one of timeout, rate_limited, server, connection, unreachable
-    (circuit open), too_long, malformed, refused."""
+    (circuit open), too_long, malformed, refused, deadline (no time left in the invocation)."""
 
     def __init__(self, kind: str, message: str, *, attempts: int) -> None:
         super().__init__(f"{kind}: {message}")
@@ -164,6 +165,8 @@ class OllamaLLM:
             outage = self.circuit.allow()
             if outage is not None:
                 raise LLMUnavailable("unreachable", f"circuit open for {self.host}", attempts=attempts)
+            if not time_for(self.settings.timeout_s):
+                raise LLMUnavailable("deadline", "no time left in the invocation for an attempt", attempts=attempts)
             attempts += 1
             try:
                 with self._limiter.slot():
@@ -180,6 +183,8 @@ class OllamaLLM:
                 if not retryable or attempts > self.settings.max_retries:
                     raise LLMUnavailable(kind, _describe(exc), attempts=attempts) from exc
                 delay = self._backoff(attempts - 1)
+                if not time_for(delay + self.settings.timeout_s):
+                    raise LLMUnavailable("deadline", f"{kind}; no time left to retry", attempts=attempts) from exc
                 log.warning(
                     "llm_retry host=%s attempt=%d/%d kind=%s delay_s=%.2f",
                     self.host,

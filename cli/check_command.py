@@ -59,7 +59,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("file", help="bundle file (JSON Lines, CONTRACT §2), or - for stdin")
+    check.add_argument("file", help="bundle file (JSON Lines, one receipt a line: docs/formats.md §2), or - for stdin")
     check.add_argument("--out", default="-", help="verdict records (JSON Lines); - or absent: stdout")
     check.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     # --llm/--model are global options; accepted here too so `check FILE --llm none` works as written

@@ -41,7 +41,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "idle, then the pending sweep, and prints each label's verdict and the reason. Nothing outside this "
         "process is touched (the global --endpoint-url and --table are not used).",
     )
-    p.add_argument("--receipts", type=Path, metavar="FILE", help="receipt bundles (JSON Lines, CONTRACT §2)")
+    p.add_argument(
+        "--receipts",
+        type=Path,
+        metavar="FILE",
+        help="receipt bundles (JSON Lines, one receipt a line: docs/formats.md)",
+    )
     p.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N", help="sample receipts to generate")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample generator")
     p.add_argument("--export", type=Path, metavar="FILE", help="also write every label and metadata record here")

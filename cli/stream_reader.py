@@ -1,9 +1,11 @@
 """The local event source mapping: reads the table's stream and runs the real stream handler on it, as Lambda would.
 
-Per shard, in order: GetRecords from TRIM_HORIZON (so a fresh run sees what was written before it started; the
-checkpoint of each shard is kept in memory for the run), convert each record to its Lambda event form, apply the
-mapping's filter (EventBridge semantics, `cli.stream_filter`), gather batches (batch size, batching window), invoke the
-handler with a Lambda-like context, and honour the answer the way Lambda does for streams:
+Per shard, in order: GetRecords from the shard's saved position (`initial_positions`, kept across runs by
+`cli.stream_checkpoint`), else from `starting_position` (TRIM_HORIZON by default, so a fresh run sees what was written
+before it started); the position of each shard is reported to `on_checkpoint` as records are handled. Convert each
+record to its Lambda event form, apply the mapping's filter (EventBridge semantics, `cli.stream_filter`), gather
+batches (batch size, batching window), invoke the handler with a Lambda-like context, and honour the answer the way
+Lambda does for streams:
 
 - `batchItemFailures`: checkpoint before the lowest failed sequence number and retry from there;
 - a function error (the handler raised, or its response was not understood): bisect the batch and retry the halves;
@@ -26,6 +28,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
+from cli.stream_checkpoint import Position
 from cli.stream_events import LocalLambdaContext, lambda_record, sequence_number
 from cli.stream_filter import StreamFilter
 from cli.stream_summary import StreamRunSummary
@@ -57,6 +60,8 @@ class _Shard:
     parent_id: str | None
     iterator: str | None = None
     checkpoint: str | None = None  # last sequence number read
+    resume_at: str | None = None  # saved position of a record read but not handled by an earlier run
+    in_flight: str | None = None  # first sequence number of the batch being delivered
     closed: bool = False  # GetRecords returned no next iterator
     buffer: list[dict[str, Any]] = field(default_factory=list)
     buffer_since: float = 0.0
@@ -95,6 +100,8 @@ class StreamReader:
         stream_filter: StreamFilter | None = None,
         function_output: TextIO | None = None,
         on_invocation: Callable[[StreamRunSummary], None] | None = None,
+        initial_positions: dict[str, Position] | None = None,
+        on_checkpoint: Callable[[dict[str, Position]], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
@@ -111,6 +118,9 @@ class StreamReader:
         self.clock = clock
         self.shards: dict[str, _Shard] = {}
         self.summary = StreamRunSummary()
+        self.initial_positions = dict(initial_positions or {})
+        self.on_checkpoint = on_checkpoint
+        self._saved: dict[str, Position] = dict(self.initial_positions)
 
     # -- the loop ------------------------------------------------------------------------------------------------
 
@@ -121,21 +131,44 @@ class StreamReader:
         """
         self.summary = StreamRunSummary()
         idle_since = self.clock()
-        while True:
-            self._discover_shards()
-            got = False
-            for shard in self._readable_shards():
-                got |= self._poll(shard)
-                self._dispatch_ready(shard, draining=False)
-            if got:
-                idle_since = self.clock()
-                continue
-            if self._idle_long_enough(idle_since) or self._all_shards_finished():
-                break
-            self.sleep(self.options.poll_interval_s)
-        for shard in self.shards.values():
-            self._dispatch_ready(shard, draining=True)
+        try:
+            while True:
+                self._discover_shards()
+                got = False
+                for shard in self._readable_shards():
+                    got |= self._poll(shard)
+                    self._dispatch_ready(shard, draining=False)
+                self._checkpoint()
+                if got:
+                    idle_since = self.clock()
+                    continue
+                if self._idle_long_enough(idle_since) or self._all_shards_finished():
+                    break
+                self.sleep(self.options.poll_interval_s)
+            for shard in self.shards.values():
+                self._dispatch_ready(shard, draining=True)
+        finally:
+            self._checkpoint()  # also when interrupted: what was buffered or in flight is read again next time
         return self.summary
+
+    def positions(self) -> dict[str, Position]:
+        """Per shard: AT the first record not yet handled, else AFTER the last record read."""
+        out = dict(self._saved)
+        for shard in self.shards.values():
+            first_open = shard.in_flight or (sequence_number(shard.buffer[0]) if shard.buffer else None)
+            if first_open is not None:
+                out[shard.shard_id] = Position(first_open, at=True)
+            elif shard.checkpoint is not None:
+                out[shard.shard_id] = Position(shard.checkpoint)
+        return out
+
+    def _checkpoint(self) -> None:
+        if self.on_checkpoint is None:
+            return
+        positions = self.positions()
+        if positions != self._saved:
+            self.on_checkpoint(positions)
+            self._saved = positions
 
     def _idle_long_enough(self, idle_since: float) -> bool:
         limit = self.options.until_idle_s
@@ -153,10 +186,19 @@ class StreamReader:
             description = self.client.describe_stream(**kwargs)["StreamDescription"]
             for shard in description.get("Shards", []):
                 if shard["ShardId"] not in self.shards:
-                    self.shards[shard["ShardId"]] = _Shard(shard["ShardId"], shard.get("ParentShardId"))
+                    self.shards[shard["ShardId"]] = self._new_shard(shard["ShardId"], shard.get("ParentShardId"))
             start = description.get("LastEvaluatedShardId")
             if not start:
                 return
+
+    def _new_shard(self, shard_id: str, parent_id: str | None) -> _Shard:
+        shard = _Shard(shard_id, parent_id)
+        saved = self.initial_positions.get(shard_id)
+        if saved is not None and saved.at:
+            shard.resume_at = saved.sequence
+        elif saved is not None:
+            shard.checkpoint = saved.sequence
+        return shard
 
     def _readable_shards(self) -> list[_Shard]:
         """Shards not yet finished whose parent (if known) is finished: a child's records come after its parent's."""
@@ -173,11 +215,16 @@ class StreamReader:
     def _iterator(self, shard: _Shard) -> str:
         """From the checkpoint; if the stream trimmed past it, from the oldest record left (as Lambda resumes)."""
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard.shard_id}
-        if shard.checkpoint is not None:
+        if shard.checkpoint is not None or shard.resume_at is not None:
+            kind, seq = (
+                ("AFTER_SEQUENCE_NUMBER", shard.checkpoint)
+                if shard.checkpoint is not None
+                else ("AT_SEQUENCE_NUMBER", shard.resume_at)
+            )
             try:
-                return self.client.get_shard_iterator(
-                    **kwargs, ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=shard.checkpoint
-                )["ShardIterator"]
+                return self.client.get_shard_iterator(**kwargs, ShardIteratorType=kind, SequenceNumber=seq)[
+                    "ShardIterator"
+                ]
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "TrimmedDataAccessException":
                     raise
@@ -224,11 +271,16 @@ class StreamReader:
         while len(shard.buffer) >= size:
             batch, shard.buffer = shard.buffer[:size], shard.buffer[size:]
             shard.buffer_since = self.clock()
-            self.deliver(shard.shard_id, batch)
+            self._deliver_tracked(shard, batch)
         window_over = self.clock() - shard.buffer_since >= self.options.batching_window_s
         if shard.buffer and (draining or window_over):
             batch, shard.buffer = shard.buffer, []
-            self.deliver(shard.shard_id, batch)
+            self._deliver_tracked(shard, batch)
+
+    def _deliver_tracked(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
+        shard.in_flight = sequence_number(batch[0])
+        self.deliver(shard.shard_id, batch)
+        shard.in_flight = None
 
     # -- invoking ------------------------------------------------------------------------------------------------
 

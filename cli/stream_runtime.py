@@ -6,10 +6,12 @@ table and the LLM choice, so it installs a validation built from those (the hand
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from cli.exit_codes import UsageError
 from cli.settings import Settings
+from cli.stream_checkpoint import Position
 from cli.stream_reader import ReaderOptions, StreamReader
 from cli.stream_summary import StreamRunSummary
 
@@ -38,6 +40,8 @@ def stream_reader_for(
     verifier: Any | None = None,
     function_output: TextIO | None = None,
     on_invocation: Any = None,
+    initial_positions: dict[str, Position] | None = None,
+    on_checkpoint: Callable[[dict[str, Position]], None] | None = None,
 ) -> StreamReader:
     """A reader on the table's stream that invokes `stream_handlers.handler.lambda_handler` in this process."""
     from stream_handlers import handler
@@ -56,6 +60,8 @@ def stream_reader_for(
         region=settings.region,
         function_output=function_output,
         on_invocation=on_invocation,
+        initial_positions=initial_positions,
+        on_checkpoint=on_checkpoint,
     )
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cli.console import err_console, progress
+from cli.console import err_console, print_problems, progress
 from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
 from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
+from cli.preflight import require_table
 from cli.settings import Settings
 from domain.model import ReceiptRef
 from domain.store import segments
@@ -127,8 +128,7 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     quiet_circuit_log(getattr(args, "verbose", 0))
     payload = payload_from_args(args)
-    store = settings.store()
-    _require_table(store, settings)
+    store = require_table(settings)
     sweep = build_sweep(args.sweep, settings)
     limits = RunLimits.from_env()
     total = len(set(payload.receipts)) if payload.receipts else payload.limit
@@ -149,17 +149,6 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
     except (UnknownReceipts, BadPayload) as exc:
         raise UsageError(str(exc)) from None
     return report(summary.as_dict(), as_json=args.json, since=started)
-
-
-def _require_table(store: Any, settings: Settings) -> None:
-    try:
-        store.describe()
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise UsageError(f"table {settings.table} does not exist at {settings.endpoint_url or 'AWS'}") from None
-        raise
-    except BotoCoreError as exc:
-        raise UsageError(f"cannot reach DynamoDB at {settings.endpoint_url or 'AWS'}: {exc}") from None
 
 
 # ---- invoke -----------------------------------------------------------------------------------------------------
@@ -306,8 +295,11 @@ def report(summary: dict[str, Any], *, as_json: bool, since: float | None = None
     failed = summary.get("failed_receipts") or []
     outage = say_outage(since) if since is not None else None
     shown = [f for f in failed if not (outage is not None and only_outage(f["error"]))]
-    for failure in shown:
-        err_console().print(f"failed: {failure['receipt']}: {failure['error']}", markup=False, highlight=False)
+    if shown:
+        print_problems(
+            f"{len(shown)} receipt(s) failed:",
+            [f"failed: {failure['receipt']}: {failure['error']}" for failure in shown],
+        )
     if len(shown) < len(failed):
         err_console().print(
             f"{len(failed) - len(shown)} receipts left with PENDING labels until the LLM is reachable",

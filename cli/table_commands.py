@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from cli.console import err_console, out_console, progress
+from cli import errors
+from cli.console import err_console, out_console, print_problems, progress
 from cli.exit_codes import EXIT_OK, EXIT_USAGE, UsageError
+from cli.preflight import require_table
 from cli.settings import Settings
 from domain.bundles import BundleError, parse_bundle_lines
 from domain.export import bundle_record, label_and_metadata_records
@@ -27,7 +28,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     imp = sub.add_parser(
         "import",
-        help="load receipt bundles (JSON Lines, CONTRACT §2); a bad file is refused whole",
+        help="load receipt bundles (JSON Lines, one receipt a line: docs/formats.md); a bad file is refused whole",
         description="Validates the whole file first; if any line is bad, every problem is listed with its line "
         "number and field and nothing is written (exit 2). PENDING labels written here reach the stream.",
     )
@@ -35,7 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     imp.set_defaults(func=run_import)
 
-    exp = sub.add_parser("export", help="write every label and metadata record (JSON Lines, CONTRACT §3)")
+    exp = sub.add_parser("export", help="write every label and metadata record (JSON Lines: docs/formats.md)")
     exp.add_argument("file", help="output file, or - for stdout")
     exp.add_argument(
         "--format",
@@ -53,9 +54,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def run_table_create(args: argparse.Namespace, settings: Settings) -> int:
     store = settings.store()
     created = store.create_table()
-    where = settings.endpoint_url or f"AWS {settings.region}"
+    errors.mark_work_started()
     verb = "created" if created else "already exists:"
-    err_console().print(f"table {settings.table} {verb} at {where}; stream: {store.stream_arn()}")
+    where = f"{settings.endpoint_url or 'AWS'} (region {settings.region})"
+    err_console().print(f"table {settings.table} {verb} at {where}; stream: {store.stream_arn()}", highlight=False)
     return EXIT_OK
 
 
@@ -75,17 +77,13 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         parsed = parse_bundle_lines(lines)
     except BundleError as exc:
-        console = err_console()
-        console.print(f"[red]refused {args.file}[/]: {len(exc.problems)} problem(s); nothing was written")
-        for problem in exc.problems:
-            console.print(f"  {problem}", markup=False, highlight=False)
+        print_problems(f"refused {args.file}: {len(exc.problems)} problem(s); nothing was written", exc.problems)
         return EXIT_USAGE
     for note in parsed.notes:
         err_console().print(f"note: {note}", markup=False, highlight=False)
     if not parsed.contexts:
         raise UsageError(f"{args.file} holds no receipts")
-    store = settings.store()
-    _require_table(store, settings)
+    store = require_table(settings)
     items = 0
     with progress("importing receipts", total=len(parsed.contexts)) as advance:
         for i in range(0, len(parsed.contexts), 50):
@@ -105,23 +103,23 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _require_table(store, settings: Settings) -> None:
-    try:
-        store.describe()
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise UsageError(
-                f"table {settings.table} does not exist at {settings.endpoint_url or 'AWS'}; "
-                "create it with `receipt-validator table create`"
-            ) from exc
-        raise
-    except BotoCoreError as exc:
-        raise UsageError(f"cannot reach DynamoDB at {settings.endpoint_url or 'AWS'}: {exc}") from exc
+def _check_writable(target: str) -> None:
+    """An output file's directory must exist and be writable before any work: else exit 2, nothing written."""
+    if target == "-":
+        return
+    path = Path(target)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"cannot write {target}: it is a directory")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {target}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"cannot write {target}: directory {parent} is not writable")
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    store = settings.store()
-    _require_table(store, settings)
+    _check_writable(args.file)
+    store = require_table(settings)
     out = sys.stdout if args.file == "-" else open(args.file, "w", encoding="utf-8")  # noqa: SIM115
     receipts = records = 0
     try:
@@ -142,8 +140,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
-    store = settings.store()
-    _require_table(store, settings)
+    store = require_table(settings)
     counts = store.label_status_counts()
     by_status: dict[str, int] = {}
     for per_status in counts.values():

@@ -560,6 +560,87 @@ class ReceiptStore:
             key, owned_update(METADATA_OWNED, sets=sets, removes=removes, held=held), f"metadata {m.ref}"
         )
 
+    # a person's verdict (the review door)
+    def apply_human_verdict(
+        self,
+        seen: ReceiptWordLabel,
+        status: ValidationStatus,
+        *,
+        by: str,
+        reasoning: str,
+        now: str | None = None,
+    ) -> bool:
+        """Writes a person's verdict (`validated_by = human:<by>`) only while the label still holds what the person
+        saw (status, validated_by, label_proposed_by, timestamp_added); False when it changed since (a stale page)."""
+        if status not in (ValidationStatus.VALID, ValidationStatus.INVALID):
+            raise ValueError(f"a person settles a label as VALID or INVALID, not {status.value}")
+        stamp = now or utc_now_iso()
+        gsi3 = keys.label_gsi3(seen.image_id, seen.receipt_id, seen.line_id, seen.word_id, seen.label, status.value)
+        sets = {
+            "validation_status": status.value,
+            "validated_by": human_validator(by),
+            "reasoning": reasoning,
+            "validated_at": stamp,
+            "last_verified_at": stamp,
+            "GSI3PK": gsi3["GSI3PK"],
+            "GSI3SK": gsi3["GSI3SK"],
+        }
+        # no `not_human` here: a person may settle a label another person settled, if the page showed that verdict
+        return self._update(
+            _label_key(seen),
+            owned_update(LABEL_OWNED, sets=sets, held=label_held(seen)),
+            f"label {seen.ref} {seen.claim_id} (a person's verdict on a stale view)",
+        )
+
+    def add_human_label(self, label: ReceiptWordLabel, *, by: str, reasoning: str, now: str | None = None) -> bool:
+        """A new label a person put on a word (relabel), VALID by that person; False if the word already has it."""
+        stamp = now or utc_now_iso()
+        person = human_validator(by)
+        item = label_item(
+            label.model_copy(
+                update={
+                    "validation_status": ValidationStatus.VALID,
+                    "validated_by": person,
+                    "label_proposed_by": person,
+                    "reasoning": reasoning,
+                    "timestamp_added": stamp,
+                    "validated_at": stamp,
+                    "last_verified_at": stamp,
+                }
+            )
+        )
+        try:
+            self.client.put_item(TableName=self.table_name, Item=item, ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def labels_with_status(self, status: ValidationStatus) -> Iterator[ReceiptWordLabel]:
+        """Every label of `status`, through GSI3 (projects ALL); unreadable items are skipped."""
+        for raw in self._query(
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :pk",
+            ExpressionAttributeValues=_to_item({":pk": keys.status_gsi3pk(status.value)}),
+        ):
+            data = _from_item(raw)
+            try:
+                parsed = keys.parse_keys(data["PK"], data["SK"])
+                yield label_from_item(data, parsed)
+            except (KeyError, ValueError, keys.KeyFormatError):
+                log.warning("label item with unexpected keys or status skipped")
+
+    def load_metadata(self, ref: ReceiptRef) -> ReceiptMetadata | None:
+        raw = self.client.get_item(
+            TableName=self.table_name,
+            Key=_to_item({"PK": keys.image_pk(ref.image_id), "SK": keys.metadata_sk(ref.receipt_id)}),
+        ).get("Item")
+        if not raw:
+            return None
+        data = _from_item(raw)
+        return metadata_from_item(data, keys.parse_keys(data["PK"], data["SK"]))
+
     # reads
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """All pages of a Query (one call per page)."""
@@ -852,3 +933,11 @@ def save_segment_state(
         ExpressionAttributeNames={"#c": "cursor"},
         ExpressionAttributeValues=_to_item(values),
     )
+
+
+def human_validator(name: str) -> str:
+    """`validated_by` of a person's verdict; the automatic paths never write over such a label."""
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name) or len(name) > 64:
+        raise ValueError("a reviewer's name is 1..64 characters without spaces")
+    return f"{HUMAN_PREFIX}{name}"

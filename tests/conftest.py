@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 for _var in ("OLLAMA_HOST", "OLLAMA_API_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
     os.environ.pop(_var, None)
 os.environ["VALIDATOR_LLM"] = "none"
+# the stream reader keeps its checkpoints in the user's cache directory: never the real one during tests
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="receipt-validator-tests-cache-")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorTests")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "receipt-validator-tests")
 

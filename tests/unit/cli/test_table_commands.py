@@ -80,7 +80,7 @@ def test_unreadable_file_is_a_usage_error(aws, tmp_path, capsys):
 
 
 def test_unreachable_endpoint_is_reported_without_a_traceback(capsys):
-    assert main(["--endpoint-url", "http://127.0.0.1:9", "--table", "t", "table", "create"]) == 1
+    assert main(["--endpoint-url", "http://127.0.0.1:9", "--table", "t", "table", "create"]) == 2
     err = capsys.readouterr().err
-    assert "AWS call failed (http://127.0.0.1:9, table t)" in err
+    assert "cannot reach DynamoDB at http://127.0.0.1:9 (region us-east-1, table t)" in err
     assert "Traceback" not in err

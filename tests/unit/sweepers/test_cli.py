@@ -68,7 +68,7 @@ def test_malformed_options_are_bad_usage(table, argv, capsys):
 
 def test_missing_table_is_bad_usage(table, capsys):
     assert main(["--table", "no-such-table", "sweep", "metadata"]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "table no-such-table not found" in capsys.readouterr().err
 
 
 def test_readable_dry_run_summary(table, capsys):

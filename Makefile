@@ -8,7 +8,7 @@ DDB_VERSION := 10.3.0
 ASL_DIR := .local/asl
 ASL_VERSION := 4.0.0
 
-.PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java clean
+.PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java chromium clean
 
 setup: $(VENV)/.installed
 
@@ -22,11 +22,12 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/receipt-validator demo
 
-## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator), slow tiers.
-test: setup dynamodb-local asl-validator java
+## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator),
+## browser (Chromium), slow tiers.
+test: setup dynamodb-local asl-validator java chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 $(BIN)/pytest
+	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 REQUIRE_CHROMIUM=1 $(BIN)/pytest
 
 ## Unit tier only (no Java, no DynamoDB Local).
 test-fast: setup
@@ -62,6 +63,10 @@ $(ASL_DIR)/node_modules/asl-validator/package.json:
 java:
 	@command -v java >/dev/null || { apt-get update -qq && \
 	  (apt-get install -y -qq default-jre-headless || apt-get install -y -qq openjdk-17-jre-headless); }
+
+## Debian's Chromium for the review page's browser tests (Playwright drives it; its own browser download is unused).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .ruff_cache

@@ -30,8 +30,8 @@ MAX_PROBLEMS_SHOWN = 50
 SUMMARY_KEYS = ("receipts", "labels_seen", "valid", "invalid", "needs_review", "left_pending", "llm_calls", "errors")
 
 DESCRIPTION = """\
-Judges every label of the receipt bundles in FILE (JSON Lines, CONTRACT §2) with the same engine and policy as
-the Lambdas, in this process, with no table, and writes one record per label (CONTRACT §3 export format) with
+Judges every label of the receipt bundles in FILE (JSON Lines, docs/formats.md §2) with the same engine and policy as
+the Lambdas, in this process, with no table, and writes one record per label (docs/formats.md §3 export format) with
 validation_status (VALID, INVALID, NEEDS_REVIEW, or PENDING when nothing decided), reasoning and validated_by
 (null when undecided), the word's text and input_status (the status the label came with).
 

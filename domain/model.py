@@ -34,6 +34,26 @@ class Answer(StrEnum):
     UNKNOWN = "unknown"
 
 
+class EvidenceKind(StrEnum):
+    """What a piece of evidence rests on; the policy (`domain.decision`) trusts each kind as far as it was measured."""
+
+    FORM = "form"  # the word's own text: is it an amount, a date, a phone number; has it digits at all
+    POSITION = "position"  # where the word sits in the layout: header, item lines, below the totals
+    ARITHMETIC = "arithmetic"  # the receipt's amounts add up (items -> subtotal, subtotal + tax -> total)
+    KEYWORD = "keyword"  # a keyword on the word's line says what the line is (`TAX`, `CASH`, `SUBTOTAL`)
+    STYLE = "style"  # how the receipt's other amounts are written (with cents or without)
+    METADATA = "metadata"  # the receipt's metadata (merchant name, address, phone) or a places listing
+    LLM = "llm"  # an LLM's independent answer
+
+
+class Strength(StrEnum):
+    """How far a piece of evidence goes within its kind. STRONG is conclusive for the kind (for arithmetic: two
+    independent relations agree); whether that kind may decide alone is the policy's call, from measurements."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+
+
 class BoundingBox(BaseModel):
     """Normalized to 0..1 of the receipt, origin bottom-left."""
 
@@ -183,8 +203,17 @@ class Evidence(BaseModel):
     answer: Answer
     detail: str = ""
     source: str = Field(description="`rule:<check>` or `cove:<model>`")
-    decisive: bool = Field(default=False, description="a code answer strong enough to decide alone")
+    kind: EvidenceKind = Field(description="what the answer rests on")
+    strength: Strength = Strength.WEAK
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @property
+    def strong(self) -> bool:
+        return self.strength is Strength.STRONG
+
+    @property
+    def by_code(self) -> bool:
+        return self.source.startswith("rule:")
 
 
 class Verdict(BaseModel):

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from domain.model import Answer, Evidence, ReceiptMetadata
+from domain.model import Answer, Evidence, EvidenceKind, ReceiptMetadata
 
 TEXT_SEARCH_URL = "https://places.googleapis.com/v1/places:searchText"
 FIELD_MASK = (
@@ -105,7 +105,11 @@ def place_evidence(metadata: ReceiptMetadata, place: PlaceMatch | None) -> dict[
         if metadata.merchant_name:
             out["merchant_name"].append(
                 Evidence(
-                    question="does Places know this merchant", answer=Answer.UNKNOWN, detail="no match", source=SOURCE
+                    question="does Places know this merchant",
+                    answer=Answer.UNKNOWN,
+                    detail="no match",
+                    source=SOURCE,
+                    kind=EvidenceKind.METADATA,
                 )
             )
         return out
@@ -118,6 +122,7 @@ def place_evidence(metadata: ReceiptMetadata, place: PlaceMatch | None) -> dict[
                 answer=Answer.SUPPORTS if overlap >= 0.5 else Answer.REFUTES,
                 detail=f"token overlap {overlap:.2f}",
                 source=SOURCE,
+                kind=EvidenceKind.METADATA,
             )
         )
     if metadata.phone_number and place.phone_number:
@@ -129,6 +134,7 @@ def place_evidence(metadata: ReceiptMetadata, place: PlaceMatch | None) -> dict[
                     answer=Answer.SUPPORTS if a == b else Answer.REFUTES,
                     detail="same digits" if a == b else "different digits",
                     source=SOURCE,
+                    kind=EvidenceKind.METADATA,
                 )
             )
     if metadata.address and place.address:
@@ -142,6 +148,7 @@ def place_evidence(metadata: ReceiptMetadata, place: PlaceMatch | None) -> dict[
                 answer=Answer.SUPPORTS if agree else Answer.REFUTES,
                 detail=f"token overlap {overlap:.2f}, numbers {'agree' if numbers_agree else 'differ'}",
                 source=SOURCE,
+                kind=EvidenceKind.METADATA,
             )
         )
     return out

@@ -1,46 +1,50 @@
-"""What code can know about one receipt, computed once: rows, regions, arithmetic, and where dates, phones, web
-addresses, opening hours and the store's name and address are printed.
+"""What code can know about one receipt, computed once from `reading` only: rows, regions, arithmetic, and where
+dates, phones, web addresses, opening hours and the store's name and address are printed.
 
-`analyze` memoizes per context object, so verifying 60 labels of a receipt parses it once.
+`build_facts` is called once per receipt by whoever verifies its claims and the result is passed along: there is no
+cache, so nothing is shared between threads. Labels are never read: facts never trust them.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import re
 from dataclasses import dataclass, field
 
-from domain.checks import contacts, dates_times, layout, metadata
-from domain.checks.amounts import Arithmetic, multiply_out, parse_amount, solve
-from domain.checks.layout import Regions, Row
+from domain.checks.reading import contacts, dates, names
+from domain.checks.reading.arithmetic import Arithmetic, multiply_out, solve
+from domain.checks.reading.keywords import ANY_TOTAL, ROUNDING
+from domain.checks.reading.money import parse_amount
+from domain.checks.reading.rows import Regions, Row, build_rows, settle
 from domain.model import ReceiptContext, ReceiptMetadata, ReceiptWord
 
 WordKey = tuple[int, int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReceiptFacts:
     rows: list[Row]
     regions: Regions
     arithmetic: Arithmetic
     row_index: dict[WordKey, int]
-    words: dict[WordKey, ReceiptWord] = field(default_factory=dict)
-    tender_cents: set[int] = field(default_factory=set)
-    largest_lower: int | None = None
-    cents_amounts: int = 0  # amounts printed with cents: tells whether this receipt's money has decimals
-    dates: set[WordKey] = field(default_factory=set)
-    partial_dates: set[WordKey] = field(default_factory=set)  # `12/01`: a date only where a date is expected
-    times: set[WordKey] = field(default_factory=set)
-    phones: dict[WordKey, str] = field(default_factory=dict)
-    webs: set[WordKey] = field(default_factory=set)
-    hours: set[WordKey] = field(default_factory=set)
+    words: dict[WordKey, ReceiptWord]
+    tender_cents: frozenset[int]
+    largest_lower: int | None
+    cents_amounts: int  # amounts printed with cents: tells whether this receipt's money has decimals
+    dates: frozenset[WordKey]
+    partial_dates: frozenset[WordKey]  # `12/01`: a date only where a date is expected
+    times: frozenset[WordKey]
+    phones: dict[WordKey, str]
+    webs: frozenset[WordKey]
+    hours: frozenset[WordKey]
+    address_rows: frozenset[int]
     metadata: ReceiptMetadata | None = None
     merchant_name: str = ""
-    merchant_tokens: set[str] = field(default_factory=set)
+    merchant_tokens: frozenset[str] = frozenset()
     merchant_joined: str = ""
-    merchant_rows: set[int] = field(default_factory=set)
-    address_meta_tokens: set[str] = field(default_factory=set)
-    address_rows: set[int] = field(default_factory=set)
+    merchant_rows: frozenset[int] = frozenset()
+    address_meta_tokens: frozenset[str] = frozenset()
     metadata_phone: str = ""
+    identities: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def has_summary(self) -> bool:
@@ -58,14 +62,17 @@ class ReceiptFacts:
         start = self.regions.summary_start
         return bool(self.regions.item_rows) and start is not None and self.regions.header_end <= index < start
 
+    def below_totals_start(self, index: int) -> bool:
+        start = self.regions.summary_start
+        return start is not None and index >= start
+
     @property
     def header_identity_end(self) -> int:
         """The row after the last header line that names the store or the sale (name, address, phone, date...)."""
         last = -1
+        known_keys = self.dates | self.times | set(self.phones) | self.webs | self.hours
         for row in self.rows[: self.regions.header_end]:
-            keys = {(w.line_id, w.word_id) for w in row.words}
-            known = keys & (self.dates | self.times | set(self.phones) | self.webs | self.hours)
-            if known or row.index in self.address_rows or row.index in self.merchant_rows:
+            if set(row.keys) & known_keys or row.index in self.address_rows or row.index in self.merchant_rows:
                 last = row.index
         return last + 1
 
@@ -86,142 +93,134 @@ class ReceiptFacts:
             found.add("item line")
         if "TENDER" in row.roles or any(contacts.MASKED_CARD.match(w.text) for w in row.words):
             found.add("payment line")
-        if row.roles - {"COUNT", "TENDER", layout.ANY_TOTAL}:
+        if row.roles - {"COUNT", "TENDER", ANY_TOTAL, ROUNDING}:
             found.add("totals line")
-        if any(k in self.dates or k in self.times for k in ((w.line_id, w.word_id) for w in row.words)):
+        if any(k in self.dates or k in self.times for k in row.keys):
             found.add("date/time line")
         return found
 
     def identity(self, text: str) -> str | None:
         """What a word unmistakably is on its own, if anything: used to refute claims of another kind."""
         t = text.strip()
-        if dates_times.parse_time(t):
-            return "a time"
-        if dates_times.parse_date(t, partial=False):
-            return "a date"
-        if contacts.is_phone(t):
-            return "a phone number"
-        if contacts.is_web(t):
-            return "a web address"
-        if parse_amount(t) is not None:
-            return "a money amount"
-        return None
+        if t not in self.identities:
+            self.identities[t] = identity_of(t)
+        return self.identities[t]
 
 
-_CACHE: OrderedDict[int, tuple[ReceiptContext, ReceiptFacts]] = OrderedDict()
-_CACHE_SIZE = 16
-
-
-def analyze(context: ReceiptContext) -> ReceiptFacts:
-    """The facts of `context`, built once per context object (labels are not read: facts never trust them)."""
-    hit = _CACHE.get(id(context))
-    if hit is not None and hit[0] is context:
-        _CACHE.move_to_end(id(context))
-        return hit[1]
-    facts = build_facts(context)
-    _CACHE[id(context)] = (context, facts)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return facts
+def identity_of(text: str) -> str | None:
+    if dates.parse_time(text):
+        return "a time"
+    if dates.parse_date(text, partial=False):
+        return "a date"
+    if contacts.is_phone(text):
+        return "a phone number"
+    if contacts.is_web(text):
+        return "a web address"
+    if parse_amount(text) is not None:
+        return "a money amount"
+    return None
 
 
 def build_facts(context: ReceiptContext) -> ReceiptFacts:
-    rows = layout.build_rows(context)
-    regions = layout.find_regions(rows)
-    if regions.summary_start is not None:
-        for row in rows[: regions.summary_start]:
-            # Above the totals, `CHANGE PURSE` or `GREETING CARD` are products, not summary lines.
-            row.roles = row.roles & (layout.INLINE_ROLES | {"COUNT"})
-        regions = layout.find_regions(rows)
-    start = regions.summary_start if regions.summary_start is not None else len(rows) // 2
+    """Reads the receipt once (labels are not read: facts never trust them)."""
+    rows, regions = settle(build_rows(context))
     arithmetic = Arithmetic()
-    multiply_out(rows[: start if regions.summary_start is not None else len(rows)], arithmetic)
+    multiply_out(rows[: regions.summary_start if regions.summary_start is not None else len(rows)], arithmetic)
     solve(rows, sorted(regions.item_rows), regions.summary_start, arithmetic)
-    if arithmetic.subtotal is not None and arithmetic.subtotal.row in regions.item_rows:
+    proven_subtotal = arithmetic.subtotal or arithmetic.total if arithmetic.item_rows else None
+    if proven_subtotal is not None and proven_subtotal.row in regions.item_rows:
         # The items added up to this line: it closes the item block even though its keyword was not known.
-        regions = layout.Regions(
+        regions = Regions(
             header_end=regions.header_end,
-            summary_start=arithmetic.subtotal.row,
-            item_rows=frozenset(i for i in regions.item_rows if i < arithmetic.subtotal.row),
+            summary_start=proven_subtotal.row,
+            item_rows=frozenset(i for i in regions.item_rows if i < proven_subtotal.row),
         )
-        start = arithmetic.subtotal.row
-    lower = [
-        a for row in rows[start:] if "COUNT" not in row.roles and not (row.roles & {"CHANGE"}) for a in row.amounts
-    ]
-    facts = ReceiptFacts(
+    start = regions.summary_start if regions.summary_start is not None else len(rows) // 2
+    lower = [a for row in rows[start:] if not (row.roles & {"COUNT", "CHANGE"}) for a in row.amounts]
+    positives = [a.cents for a in lower if a.cents > 0]
+    shapes = _find_shapes(rows)
+    dated = shapes["dates"] | shapes["times"]  # type: ignore[operator]
+    address_rows = {
+        r.index
+        for r in rows
+        if names.ADDRESS_PATTERN.search(r.text) and r.index not in regions.item_rows and not set(r.keys) & dated
+    }
+    meta = context.metadata
+    identity: dict[str, object] = {}
+    if meta is not None and meta.merchant_name:
+        tokens = frozenset(names.name_tokens(meta.merchant_name))
+        joined = "".join(names.normalize_name(meta.merchant_name).split())
+        merchant_rows = {
+            r.index
+            for r in rows
+            if len(tokens & r.tokens) / max(1, len(tokens)) >= 0.5 or (len(joined) > 3 and joined in r.glued)
+        }
+        identity |= {
+            "merchant_name": meta.merchant_name,
+            "merchant_tokens": tokens,
+            "merchant_joined": joined,
+            "merchant_rows": frozenset(merchant_rows),
+        }
+    if meta is not None and meta.address:
+        meta_tokens = frozenset(names.address_tokens(meta.address))
+        identity["address_meta_tokens"] = meta_tokens
+        for r in rows:
+            shared = meta_tokens & r.address_tokens
+            if len(shared) >= 2 and any(t.isdigit() for t in shared) and r.index not in regions.item_rows:
+                address_rows.add(r.index)
+    if meta is not None and meta.phone_number:
+        identity["metadata_phone"] = contacts.phone_digits(meta.phone_number)
+    return ReceiptFacts(
         rows=rows,
-        words={(w.line_id, w.word_id): w for w in context.words},
         regions=regions,
         arithmetic=arithmetic,
-        row_index={(w.line_id, w.word_id): row.index for row in rows for w in row.words},
+        row_index={key: row.index for row in rows for key in row.keys},
+        words={(w.line_id, w.word_id): w for w in context.words},
+        tender_cents=frozenset(a.cents for row in rows[start:] if "TENDER" in row.roles for a in row.amounts),
+        largest_lower=max(positives) if positives else None,
+        cents_amounts=sum(len(row.amounts) for row in rows),
+        address_rows=frozenset(address_rows),
+        metadata=meta,
+        **shapes,
+        **identity,  # type: ignore[arg-type]
     )
-    facts.tender_cents = {a.cents for row in rows[start:] if "TENDER" in row.roles for a in row.amounts}
-    facts.cents_amounts = sum(len(row.amounts) for row in rows)
-    positives = [a.cents for a in lower if a.cents > 0]
-    facts.largest_lower = max(positives) if positives else None
-    _find_shapes(facts)
-    _find_identity(facts, context.metadata)
-    return facts
 
 
-def _plausible_cover(row: Row, patterns: list, ok) -> set[WordKey]:  # type: ignore[type-arg]
+def _plausible_cover(row: Row, patterns: list[re.Pattern[str]], ok) -> set[WordKey]:  # type: ignore[no-untyped-def]
     hits: set[WordKey] = set()
     for pattern in patterns:
         for m in pattern.finditer(row.text):
             if ok(m):
-                hits |= _words_in(row, m.start(), m.end())
+                hits |= row.words_in(m.start(), m.end())
     return hits
 
 
-def _words_in(row: Row, start: int, end: int) -> set[WordKey]:
-    pos, out = 0, set()
-    for w in row.words:
-        if pos < end and start < pos + len(w.text):
-            out.add((w.line_id, w.word_id))
-        pos += len(w.text) + 1
-    return out
-
-
-def _find_shapes(facts: ReceiptFacts) -> None:
-    for row in facts.rows:
-        facts.dates |= _plausible_cover(row, dates_times.DATE_PATTERNS[:-1], dates_times.date_match_ok)
-        facts.partial_dates |= _plausible_cover(row, dates_times.DATE_PATTERNS[-1:], dates_times.date_match_ok)
-        facts.times |= _plausible_cover(row, [dates_times.TIME_PATTERN], dates_times.time_match_ok)
-        facts.webs |= row.covered(contacts.WEB_PATTERN)
-        facts.hours |= row.covered(contacts.HOURS_PATTERN)
+def _find_shapes(rows: list[Row]) -> dict[str, object]:
+    found_dates: set[WordKey] = set()
+    partial: set[WordKey] = set()
+    times: set[WordKey] = set()
+    webs: set[WordKey] = set()
+    hours: set[WordKey] = set()
+    phones: dict[WordKey, str] = {}
+    for row in rows:
+        found_dates |= _plausible_cover(row, dates.DATE_PATTERNS, dates.date_match_ok)
+        partial |= _plausible_cover(row, dates.PARTIAL_DATE_PATTERNS, dates.date_match_ok)
+        times |= _plausible_cover(row, [dates.TIME_PATTERN], dates.time_match_ok)
+        webs |= row.covered(contacts.WEB_PATTERN)
+        hours |= row.covered(contacts.HOURS_PATTERN)
         for pattern in contacts.PHONE_PATTERNS:
             for m in pattern.finditer(row.text):
-                for key in _words_in(row, m.start(), m.end()):
-                    facts.phones.setdefault(key, m.group(0))
+                for key in row.words_in(m.start(), m.end()):
+                    phones.setdefault(key, m.group(0))
     # A phone is not a date, an amount is not a phone: the more specific reading wins.
-    facts.dates -= set(facts.phones) | facts.webs
-    facts.partial_dates -= set(facts.phones) | facts.webs | facts.dates
-    facts.times -= facts.hours  # `8:00-21:00` on an opening-hours line is not the time of the sale
-
-
-def _find_identity(facts: ReceiptFacts, meta: ReceiptMetadata | None) -> None:
-    facts.metadata = meta
-    for row in facts.rows:
-        row.tokens = frozenset(t for t in (metadata.word_token(w.text) for w in row.words) if t)
-        row.glued = "".join(metadata.word_token(w.text) for w in row.words)
-        row.address_tokens = frozenset(t for t in (metadata.address_token(w.text) for w in row.words) if t)
-        if metadata.ADDRESS_PATTERN.search(row.text) and not facts.is_item_row(row.index):
-            facts.address_rows.add(row.index)
-    if meta is None:
-        return
-    if meta.merchant_name:
-        facts.merchant_name = meta.merchant_name
-        facts.merchant_tokens = metadata.name_tokens(meta.merchant_name)
-        facts.merchant_joined = "".join(metadata.normalize_name(meta.merchant_name).split())
-        for row in facts.rows:
-            share = len(facts.merchant_tokens & row.tokens) / max(1, len(facts.merchant_tokens))
-            if share >= 0.5 or (len(facts.merchant_joined) > 3 and facts.merchant_joined in row.glued):
-                facts.merchant_rows.add(row.index)
-    if meta.address:
-        facts.address_meta_tokens = metadata.address_tokens(meta.address)
-        for row in facts.rows:
-            shared = facts.address_meta_tokens & row.address_tokens
-            if len(shared) >= 2 and any(t.isdigit() for t in shared) and not facts.is_item_row(row.index):
-                facts.address_rows.add(row.index)
-    if meta.phone_number:
-        facts.metadata_phone = contacts.phone_digits(meta.phone_number)
+    found_dates -= set(phones) | webs
+    partial -= set(phones) | webs | found_dates
+    times -= hours  # `8:00-21:00` on an opening-hours line is not the time of the sale
+    return {
+        "dates": frozenset(found_dates),
+        "partial_dates": frozenset(partial),
+        "times": frozenset(times),
+        "webs": frozenset(webs),
+        "hours": frozenset(hours),
+        "phones": phones,
+    }

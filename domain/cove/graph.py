@@ -5,7 +5,7 @@
 - plan_llm: only for claims no template fits (labels outside the taxonomy): the LLM plans open questions.
 - answer: one structured LLM call per batch of independent questions; batches run in parallel via `Send`, each
           split until its prompt fits the largest context window allowed (`sizing.py`).
-- decide: code compares each answer with its claim, then the policy in `decide.py` gives the verdict.
+- decide: code compares each answer with its claim, then the policy in `domain/decision.py` gives the verdict.
 An LLM failure marks the batch's questions failed; claims that needed them get no decision.
 """
 
@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from domain.cove import decide as policy
+from domain import decision as policy
 from domain.cove.llm import LLMUnavailable, StructuredLLM
 from domain.cove.prompts import (
     SYSTEM,
@@ -48,7 +48,8 @@ from domain.cove.settings import LLMSettings
 from domain.cove.sizing import split_to_fit, tokens_needed
 from domain.model import Evidence, ReceiptContext, ReceiptWordLabel, Verdict
 
-Evaluate = Callable[[ReceiptContext, ReceiptWordLabel], list[Evidence]]
+# Code evidence per claim id, the receipt read once for all its claims.
+Evaluate = Callable[[ReceiptContext, list[ReceiptWordLabel]], dict[str, list[Evidence]]]
 
 
 def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -111,11 +112,10 @@ def build_graph(
     source = f"cove:{llm.model}" if llm else "cove:none"
 
     def check(state: CoveState) -> dict[str, Any]:
-        code: dict[str, list[Evidence]] = {}
+        code = evaluate(state["context"], state["claims"])
         ruled: dict[str, Verdict] = {}
         for claim in state["claims"]:
-            evidence = evaluate(state["context"], claim)
-            code[claim.claim_id] = evidence
+            evidence = code.setdefault(claim.claim_id, [])
             verdict = policy.by_rules(claim, evidence, rules_decision)
             if verdict is None and llm is not None and policy.conflicting(evidence):
                 verdict = policy.code_conflict(claim, evidence)

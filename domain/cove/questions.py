@@ -15,9 +15,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.labels import LABEL_DESCRIPTIONS, UnknownLabelError, canonical_label
-from domain.model import Answer, Evidence, ReceiptWordLabel
+from domain.model import Answer, Evidence, EvidenceKind, ReceiptWordLabel
 
 OTHER = "OTHER"
+LLM = EvidenceKind.LLM
 WordKey = tuple[int, int]
 
 
@@ -99,6 +100,11 @@ def questions_for(label: ReceiptWordLabel) -> list[Question] | None:
     return [role_question(label.word_key), locate_question(name)]
 
 
+def _no_answer(asked: str, detail: str, source: str) -> Evidence:
+    """An answer that says nothing: UNKNOWN at confidence 0, so the policy never counts it."""
+    return Evidence(question=asked, answer=Answer.UNKNOWN, detail=detail, source=source, kind=LLM, confidence=0.0)
+
+
 def compare(label: ReceiptWordLabel, question: Question, answer: Answered) -> Evidence:
     """Code's reading of an open answer against the claim: supports, refutes, or unknown."""
     name = claim_label(label)
@@ -107,19 +113,24 @@ def compare(label: ReceiptWordLabel, question: Question, answer: Answered) -> Ev
         role = normalize_role(answer.role)
         if role is None:
             detail = f"unreadable answer {answer.role!r}" if answer.role else "no answer"
-            return Evidence(question=asked, answer=Answer.UNKNOWN, detail=detail, source=answer.source, confidence=0.0)
+            return Evidence(
+                question=asked, answer=Answer.UNKNOWN, detail=detail, source=answer.source, kind=LLM, confidence=0.0
+            )
         return Evidence(
             question=asked,
             answer=Answer.SUPPORTS if role == name else Answer.REFUTES,
             detail=f"answered {role}",
             source=answer.source,
+            kind=LLM,
             confidence=answer.confidence,
         )
     if question.family is Family.OPEN:
         return _compare_open(question, answer)
     asked = f"which words are: {question.meaning}"
     if answer.words is None:
-        return Evidence(question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, confidence=0.0)
+        return Evidence(
+            question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, kind=LLM, confidence=0.0
+        )
     found = label.word_key in set(answer.words)
     shown = ", ".join(word_ref(w) for w in answer.words[:12]) or "none"
     return Evidence(
@@ -127,6 +138,7 @@ def compare(label: ReceiptWordLabel, question: Question, answer: Answered) -> Ev
         answer=Answer.SUPPORTS if found else Answer.REFUTES,
         detail=f"answered [{shown}]",
         source=answer.source,
+        kind=LLM,
         confidence=answer.confidence,
     )
 
@@ -150,12 +162,15 @@ def _compare_open(question: Question, answer: Answered) -> Evidence:
     asked = f"planned: {question.text}"
     got, want = _norm(answer.text), _norm(question.expected)
     if not got or not want:
-        return Evidence(question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, confidence=0.0)
+        return Evidence(
+            question=asked, answer=Answer.UNKNOWN, detail="no answer", source=answer.source, kind=LLM, confidence=0.0
+        )
     agree = got == want or f" {want} " in f" {got} " or f" {got} " in f" {want} "
     return Evidence(
         question=asked,
         answer=Answer.SUPPORTS if agree else Answer.REFUTES,
         detail=f"answered {answer.text!r}, expected {question.expected!r}",
         source=answer.source,
+        kind=LLM,
         confidence=answer.confidence,
     )

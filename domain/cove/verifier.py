@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.cove.decide import RulesDecision
 from domain.cove.graph import Evaluate, build_graph
 from domain.cove.limiter import Limiter
 from domain.cove.llm import StructuredLLM, build_llm
 from domain.cove.settings import LLMSettings
+from domain.decision import RulesDecision
 from domain.model import ReceiptContext, ReceiptWordLabel, Verdict
 
 
@@ -61,7 +61,7 @@ def build_verifier(
     if llm is None:
         llm = build_llm(settings, limiter=limiter)
     if evaluate is None:
-        from domain.checks import evaluate
+        from domain.checks import evaluate_claims as evaluate
     if rules_decision is None:
-        from domain.checks.policy import rules_decision
+        from domain.decision import rules_decision
     return Verifier(settings, llm, evaluate, rules_decision)

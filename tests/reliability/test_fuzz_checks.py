@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.checks import evaluate, evaluate_metadata
-from domain.checks.policy import rules_decision
 from domain.cove.settings import LLMSettings
 from domain.cove.verifier import build_verifier
+from domain.decision import rules_decision
 from domain.labels import ALL_LABELS, LEGACY_ALIASES
 from domain.model import (
     BoundingBox,
@@ -185,7 +185,7 @@ def test_a_long_receipt_whose_totals_do_not_add_up_is_checked_in_bounded_work(mo
     label = ReceiptWordLabel(image_id=image_id, receipt_id=1, line_id=160, word_id=5, label="GRAND_TOTAL")
     context = ReceiptContext(ref=ReceiptRef(image_id=image_id, receipt_id=1), words=words, labels=[label])
 
-    from domain.checks import amounts
+    from domain.checks.reading import arithmetic as amounts
 
     tried = 0
     real_combinations = amounts.combinations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.checks import evaluate
-from domain.checks.policy import rules_decision
+from domain.decision import rules_decision
 from domain.model import ReceiptContext
 from tests.unit.checks.receipt_builder import label_on
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.checks.dates_times import parse_date, parse_time
+from domain.checks.reading.dates import parse_date, parse_time
 from tests.unit.checks.decide import decide
 from tests.unit.checks.receipt_builder import make_receipt
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.checks import evaluate
-from domain.checks.policy import rules_decision
+from domain.decision import rules_decision
 from domain.model import ReceiptContext, ReceiptWordLabel
 from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, label_on, make_receipt
 
@@ -39,7 +39,10 @@ def test_an_instruction_in_the_ocr_text_changes_nothing() -> None:
 
 def test_the_instruction_words_themselves_are_not_validated() -> None:
     poisoned = make_receipt([*GROCERY, INJECTION], GROCERY_META)
-    for label in ("GRAND_TOTAL", "DATE", "PHONE_NUMBER", "PRODUCT_NAME"):
+    for label in ("GRAND_TOTAL", "DATE", "PHONE_NUMBER"):
         claim = label_on(poisoned, "VALID", label)
         d = rules_decision(claim, evaluate(poisoned, claim))
         assert d is not None and d[0].value == "INVALID", label
+    # Below the totals is only the layout's word: not enough to refute alone, and never a reason to confirm.
+    claim = label_on(poisoned, "VALID", "PRODUCT_NAME")
+    assert rules_decision(claim, evaluate(poisoned, claim)) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.checks import evaluate_metadata
-from domain.checks.metadata import normalize_name
+from domain.checks.reading.names import normalize_name
 from domain.model import Answer
 from tests.unit.checks.decide import decide
 from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, make_receipt
@@ -83,3 +83,10 @@ def test_metadata_of_another_store_is_refuted() -> None:
 
 def test_no_metadata_gives_no_evidence() -> None:
     assert evaluate_metadata(make_receipt(GROCERY)) == {"merchant_name": [], "phone_number": [], "address": []}
+
+
+@pytest.mark.parametrize("phone", ["n/a", "-", "none", "ext 12"])
+def test_a_metadata_phone_without_a_number_matches_nothing(phone: str) -> None:
+    """`n/a` has no digits; every text ends with the empty string, so it once matched every receipt's phone."""
+    evidence = evaluate_metadata(make_receipt(GROCERY, {**GROCERY_META, "phone_number": phone}))
+    assert [e.answer for e in evidence["phone_number"]] == [Answer.UNKNOWN]

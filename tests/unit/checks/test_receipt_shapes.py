@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.checks import analyze
+from domain.checks import build_facts as analyze
 from tests.unit.checks.decide import decide
 from tests.unit.checks.receipt_builder import make_receipt
 
@@ -24,7 +24,7 @@ def test_german_keywords() -> None:
     assert decide(context, "6,70", "SUBTOTAL") == "VALID"
     assert decide(context, "1,27", "TAX") == "VALID"
     assert decide(context, "7,97", "GRAND_TOTAL") == "VALID"
-    assert decide(context, "2,03", "CASH_BACK") == "INVALID"
+    assert decide(context, "2,03", "CASH_BACK") is None  # the RÜCKGELD keyword alone does not decide
     assert decide(context, "19%", "TAX") == "INVALID"  # the rate, not the amount
 
 
@@ -47,7 +47,7 @@ def test_fuel_receipt() -> None:
     assert decide(context, "1.720", "UNIT_PRICE") != "INVALID"  # a price per litre
     assert decide(context, "67.55", "LINE_TOTAL") != "INVALID"  # `FUEL TOTAL` is the item's total
     assert decide(context, "2/24", "ADDRESS_LINE") != "INVALID"  # a lot number, not a date
-    assert decide(context, "SHELL", "PRODUCT_NAME") == "INVALID"
+    assert decide(context, "SHELL", "PRODUCT_NAME") is None  # the header's top: position alone does not decide
     assert decide(context, "39.273", "PHONE_NUMBER") == "INVALID"
 
 

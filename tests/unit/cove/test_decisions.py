@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from domain.model import Answer, ValidationStatus
 from tests.fakes.checks import StubChecks, code, rules_only_verifier
 from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, truth_responder
@@ -55,11 +57,53 @@ def test_llm_agreeing_answers_decide(fake_ollama: FakeOllama, make_verifier: Mak
     assert result.llm_calls == fake_ollama.calls == 2
 
 
-def test_low_confidence_gives_needs_review(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+def test_low_confidence_answers_are_no_evidence(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
     fake_ollama.responder = truth_responder(GROCERY_TRUTH, confidence=0.5)
     ctx = grocery()
     result = make_verifier().verify(ctx, ctx.labels)
-    assert set(statuses(result).values()) == {R}
+    assert set(statuses(result).values()) == {P}
+    assert {v.validated_by for v in result.verdicts} == {"none"}
+
+
+def _says_nothing(kind: str):
+    """A fake model whose answers say nothing: empty lists, or roles that are no label at all."""
+
+    def respond(req: ChatRequest) -> dict:
+        if kind == "unreadable" and req.schema_title == "RoleAnswers":
+            rows = asked_words(req.prompt)
+            return {"answers": [{"word": f"{k[0]}/{k[1]}", "role": "banana", "confidence": 0.99} for k in rows]}
+        if kind == "unreadable" and req.schema_title == "LocateAnswers":
+            return {"answers": [{"question": "nonsense", "words": ["1/1"], "confidence": 0.99}]}
+        return {"answers": []}
+
+    return respond
+
+
+@pytest.mark.parametrize("kind", ["empty", "unreadable"])
+def test_an_answer_that_says_nothing_never_turns_weak_support_into_a_verdict(
+    fake_ollama: FakeOllama, make_verifier: MakeVerifier, kind: str
+) -> None:
+    """The real ChatOllama client against the fake server: weak code support plus silence stays PENDING."""
+    fake_ollama.responder = _says_nothing(kind)
+    checks = StubChecks({"9/2/GRAND_TOTAL": [code(Answer.SUPPORTS)], "8/2/TAX": [code(Answer.REFUTES)]})
+    ctx = grocery()
+    result = make_verifier(checks).verify(ctx, ctx.labels)
+    assert fake_ollama.calls >= 2 and result.errors == []
+    by_claim = {v.label.claim_id: v for v in result.verdicts}
+    for claim_id in ("9/2/GRAND_TOTAL", "8/2/TAX"):
+        assert by_claim[claim_id].status is P, claim_id
+        assert not by_claim[claim_id].validated_by.startswith("cove:"), claim_id
+    assert set(statuses(result).values()) == {P}
+
+
+def test_the_model_is_named_only_when_its_answer_counted(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
+    fake_ollama.responder = truth_responder(GROCERY_TRUTH)
+    checks = StubChecks({"9/2/GRAND_TOTAL": [code(Answer.SUPPORTS)]})
+    ctx = grocery()
+    verdict = next(
+        v for v in make_verifier(checks).verify(ctx, ctx.labels).verdicts if v.label.claim_id == "9/2/GRAND_TOTAL"
+    )
+    assert verdict.status is V and verdict.validated_by == "cove:fake-model"
 
 
 def test_disagreeing_answers_give_needs_review(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from domain.model import Answer, Evidence, MetadataStatus, ReceiptContext, ReceiptMetadata
+from domain.model import Answer, Evidence, EvidenceKind, MetadataStatus, ReceiptContext, ReceiptMetadata
 from domain.places import GooglePlacesClient, PlaceMatch, PlacesUnavailable
 from domain.service import validate_metadata
 from tests.fakes.places import FakePlaces
@@ -24,7 +24,7 @@ def with_metadata(**fields: str) -> ReceiptContext:
 
 
 def ev(answer: Answer) -> Evidence:
-    return Evidence(question="on the receipt", answer=answer, source="rule:metadata")
+    return Evidence(question="on the receipt", answer=answer, source="rule:metadata", kind=EvidenceKind.METADATA)
 
 
 def checks(**answers: Answer):

@@ -1,0 +1,1 @@
+"""Judging: facts about a receipt turned into evidence about one claim, one module per family of labels."""

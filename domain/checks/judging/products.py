@@ -6,7 +6,7 @@ import re
 
 from domain.checks.facts import ReceiptFacts
 from domain.checks.judging.evidence import ev
-from domain.checks.reading.keywords import ANY_TOTAL, INLINE_ROLES
+from domain.checks.reading.keywords import ANY_TOTAL, INLINE_ROLES, row_roles
 from domain.model import Answer, Evidence, EvidenceKind, ReceiptWord
 
 S, R, U = Answer.SUPPORTS, Answer.REFUTES, Answer.UNKNOWN
@@ -61,12 +61,16 @@ def product_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
             return [*out, ev("layout.product", "Is the word a name?", R, detail, ARITH)]
         return [*out, ev("layout.product", "Is the word a name?", U, f"{text!r} has no letters", FORM)]
     named = (
-        letters >= 2 and letters > sum(c.isdigit() for c in text) and "/" not in text and not _NOT_A_NAME.match(text)
+        letters >= 2
+        and letters > sum(c.isdigit() for c in text)
+        and "/" not in text
+        and not _NOT_A_NAME.match(text)
+        and not row_roles(text)  # `DISCOUNT` on `TOTAL DISCOUNT 8.40` is the line's keyword, not a product
     )
     if facts.is_item_row(row.index):
         if row.amounts[-1].cents <= 0:  # `CLUB PRICE 19.96-` under an item is a deduction, not an item
             return [*out, ev("layout.product", q, U, "a deduction line among the items", POSITION)]
-        out.append(ev("layout.product", q, S, row.text, POSITION, strong=facts.has_summary))
+        out.append(ev("layout.product", q, S, row.text, POSITION, strong=named and facts.has_summary))
         if named and not row.roles:
             out.append(ev("layout.name", "Is the word written like a name?", S, text, FORM))
         return out

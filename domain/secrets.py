@@ -1,5 +1,5 @@
-"""Secrets (the Ollama Cloud key, the Google Places key): from SSM Parameter Store when a `*_PARAM` variable names a
-parameter, else from plain environment variables.
+"""Secrets (the Ollama Cloud key, the Google Places key, the LangSmith key when tracing): from SSM Parameter Store
+when a `*_PARAM` variable names a parameter, else from plain environment variables.
 
 In AWS a function's environment holds only parameter names (infra/functions.py); values are read at run time through
 powertools parameters, decrypted and cached for SECRET_MAX_AGE_S, so a warm container does not call SSM on every
@@ -24,6 +24,7 @@ class Secret:
 
 OLLAMA_API_KEY = Secret(("OLLAMA_API_KEY",), "OLLAMA_API_KEY_PARAM")
 PLACES_API_KEY = Secret(("GOOGLE_PLACES_API_KEY", "PLACES_API_KEY"), "PLACES_API_KEY_PARAM")
+LANGSMITH_API_KEY = Secret(("LANGSMITH_API_KEY",), "LANGSMITH_API_KEY_PARAM")  # read only when tracing is on
 SECRETS = (OLLAMA_API_KEY, PLACES_API_KEY)
 
 

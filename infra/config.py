@@ -17,6 +17,7 @@ from infra.artifacts import DEFAULT_CACHE_DIR
 
 DEFAULT_OLLAMA_KEY_PARAM = "/receipt-validator/ollama-api-key"
 DEFAULT_PLACES_KEY_PARAM = "/receipt-validator/google-places-api-key"
+DEFAULT_LANGSMITH_KEY_PARAM = "/receipt-validator/langsmith-api-key"
 
 
 class SettingsError(ValueError):
@@ -49,6 +50,19 @@ class StreamSettings:
 
 
 @dataclass(frozen=True)
+class TracingSettings:
+    """LangSmith tracing of the CoVe graph: off unless `langsmithTracing` is true. Traces carry receipt text (the
+    prompts); `hide_inputs`/`hide_outputs` keep inputs/outputs out of them (LANGSMITH_HIDE_INPUTS/OUTPUTS)."""
+
+    enabled: bool = False
+    api_key_param: str = DEFAULT_LANGSMITH_KEY_PARAM
+    project: str | None = None  # None: the stack's prefix
+    endpoint: str | None = None  # None: LangSmith's default
+    hide_inputs: bool = False
+    hide_outputs: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the program needs to declare the stack."""
 
@@ -60,6 +74,7 @@ class Settings:
     validator_llm: str = "auto"
     ollama_api_key_param: str | None = DEFAULT_OLLAMA_KEY_PARAM
     places_api_key_param: str | None = DEFAULT_PLACES_KEY_PARAM
+    tracing: TracingSettings = field(default_factory=TracingSettings)
     secrets_kms_key_arn: str | None = None  # None: the parameters use the default aws/ssm key
     stream_timeout_seconds: int = 300
     sweeper_timeout_seconds: int = 900
@@ -112,6 +127,8 @@ class Settings:
             problems.append("sweepTimeoutSeconds must be 60..31536000")
         if self.validator_llm not in {"auto", "none", "ollama"}:
             problems.append("validatorLlm must be auto, none or ollama")
+        if self.tracing.enabled and not self.tracing.api_key_param:
+            problems.append("langsmithTracing needs langsmithApiKeyParam (the SSM parameter holding the key)")
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -134,7 +151,8 @@ class Settings:
     @property
     def secret_param_names(self) -> list[str]:
         """The SSM parameter names the functions may read (never their values)."""
-        return [p for p in (self.ollama_api_key_param, self.places_api_key_param) if p]
+        tracing = self.tracing.api_key_param if self.tracing.enabled else None
+        return [p for p in (self.ollama_api_key_param, self.places_api_key_param, tracing) if p]
 
 
 Getter = Callable[[str], str | None]
@@ -204,6 +222,14 @@ def settings_from(get: Getter, stack: str = "dev") -> Settings:
         validator_llm=get("validatorLlm") or d.validator_llm,
         ollama_api_key_param=_optional(get, "ollamaApiKeyParam", d.ollama_api_key_param),
         places_api_key_param=_optional(get, "placesApiKeyParam", d.places_api_key_param),
+        tracing=TracingSettings(
+            enabled=_bool(get, "langsmithTracing", False),
+            api_key_param=get("langsmithApiKeyParam") or d.tracing.api_key_param,
+            project=get("langsmithProject") or prefix,
+            endpoint=get("langsmithEndpoint") or None,
+            hide_inputs=_bool(get, "langsmithHideInputs", False),
+            hide_outputs=_bool(get, "langsmithHideOutputs", False),
+        ),
         secrets_kms_key_arn=get("secretsKmsKeyArn") or None,
         stream_timeout_seconds=_int(get, "streamTimeout", d.stream_timeout_seconds),
         sweeper_timeout_seconds=_int(get, "sweeperTimeout", d.sweeper_timeout_seconds),

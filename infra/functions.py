@@ -77,6 +77,27 @@ def base_environment(settings: Settings, service: str) -> dict[str, str]:
         env["OLLAMA_API_KEY_PARAM"] = settings.ollama_api_key_param
     if settings.places_api_key_param:
         env["PLACES_API_KEY_PARAM"] = settings.places_api_key_param
+    env.update(tracing_environment(settings))
+    return env
+
+
+def tracing_environment(settings: Settings) -> dict[str, str]:
+    """LangSmith's variables when tracing is on (domain/cove/tracing.py reads the key from the named parameter);
+    nothing at all when it is off, so no trace can leave the function."""
+    t = settings.tracing
+    if not t.enabled:
+        return {}
+    env = {
+        "LANGSMITH_TRACING": "true",
+        "LANGSMITH_API_KEY_PARAM": t.api_key_param,
+        "LANGSMITH_PROJECT": t.project or settings.prefix,
+    }
+    if t.endpoint:
+        env["LANGSMITH_ENDPOINT"] = t.endpoint
+    if t.hide_inputs:
+        env["LANGSMITH_HIDE_INPUTS"] = "true"
+    if t.hide_outputs:
+        env["LANGSMITH_HIDE_OUTPUTS"] = "true"
     return env
 
 

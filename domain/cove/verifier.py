@@ -9,6 +9,7 @@ from domain.cove.limiter import Limiter
 from domain.cove.llm import StructuredLLM, build_llm
 from domain.cove.settings import LLMSettings
 from domain.decision import RulesDecision
+from domain.cove.tracing import configure_tracing, flush_traces
 from domain.model import ReceiptContext, ReceiptWordLabel, Verdict
 
 
@@ -32,6 +33,7 @@ class Verifier:
         self.settings = settings
         self.llm = llm
         self.graph = build_graph(settings, llm, evaluate, rules_decision)
+        self.traced = configure_tracing()
 
     @property
     def model(self) -> str | None:
@@ -40,7 +42,12 @@ class Verifier:
     def verify(self, context: ReceiptContext, claims: list[ReceiptWordLabel]) -> CoveResult:
         if not claims:
             return CoveResult(verdicts=[])
-        out = self.graph.invoke({"context": context, "claims": claims})
+        config = {"run_name": "cove", "metadata": {"receipt": str(context.ref), "claims": len(claims)}}
+        try:
+            out = self.graph.invoke({"context": context, "claims": claims}, config=config)
+        finally:
+            if self.traced:
+                flush_traces()
         return CoveResult(
             verdicts=out["verdicts"],
             llm_calls=out.get("llm_calls", 0),

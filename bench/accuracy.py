@@ -7,6 +7,11 @@ class: the label is truly wrong), the share of correct labels made INVALID, the 
 VALID, the share decided by the rules alone, and per label type the share of its correct labels made INVALID.
 
     .venv/bin/python bench/accuracy.py --receipts 300 --seed 7 --wrong-share 0.2
+
+With `--llm ollama` (and `--model NAME`, any model the server has; OLLAMA_HOST / OLLAMA_API_KEY as for the CLI) what
+the rules leave open is asked of the model, so anyone with a capable model can measure LLM-on accuracy; the server
+is checked first, and an unreachable one is one line on stderr and exit 1. `decided_by_rules` then counts every
+decision, the LLM's included, and each set reports its `llm_calls`.
 """
 
 from __future__ import annotations
@@ -80,6 +85,19 @@ def rules_only_verifier() -> Verifier:
     return build_verifier(LLMSettings(provider="none"))
 
 
+def ollama_verifier(model: str | None) -> Verifier:
+    """The verifier on the configured Ollama server and `model`; SystemExit(1) with one line when it is unreachable."""
+    from cli.llm_outage import check_server
+    from domain.secrets import environment_with_secrets
+
+    settings = LLMSettings.from_env(environment_with_secrets(), llm="ollama", model=model)
+    line = check_server(settings)
+    if line is not None:
+        print(line, file=sys.stderr)
+        raise SystemExit(1)
+    return build_verifier(settings)
+
+
 def run_set(
     shape: str, receipts: int, seed: int, wrong_share: float, verifier: Verifier, examples: int = 0
 ) -> dict[str, Any]:
@@ -87,13 +105,14 @@ def run_set(
     generated = generate_receipts(receipts, seed=seed, wrong_share=wrong_share, shape=shape)
     overall, by_label, by_kind = Tally(), defaultdict(Tally), defaultdict(Tally)
     mistakes: list[dict[str, Any]] = []
-    errors = 0
+    errors = llm_calls = 0
     started = time.perf_counter()
     for receipt in generated:
         context = context_from_bundle(receipt.bundle)
         truth = {(t.line_id, t.word_id, t.label): t for t in receipt.truth}
         checked = check_receipt(context, verifier)
         errors += checked.report.errors
+        llm_calls += checked.report.llm_calls
         for item in checked.judged:
             label = item.given
             t = truth[(label.line_id, label.word_id, label.label)]
@@ -123,6 +142,7 @@ def run_set(
     out: dict[str, Any] = {
         "receipts": len(generated),
         "errors": errors,
+        "llm_calls": llm_calls,
         "overall": overall.report(),
         "false_invalid_by_label": {name: r["true_labels_wrongly_invalid"] for name, r in per_label.items()},
         "per_label": per_label,
@@ -135,10 +155,21 @@ def run_set(
 
 
 def run(
-    receipts: int, seed: int, wrong_share: float, examples: int = 0, shapes: tuple[str, ...] = SHAPES
+    receipts: int,
+    seed: int,
+    wrong_share: float,
+    examples: int = 0,
+    shapes: tuple[str, ...] = SHAPES,
+    verifier: Verifier | None = None,
 ) -> dict[str, Any]:
-    verifier = rules_only_verifier()
-    out: dict[str, Any] = {"receipts": receipts, "seed": seed, "wrong_share": wrong_share, "path": "check"}
+    verifier = verifier or rules_only_verifier()
+    out: dict[str, Any] = {
+        "receipts": receipts,
+        "seed": seed,
+        "wrong_share": wrong_share,
+        "path": "check",
+        "llm": verifier.model or "none",
+    }
     for shape in shapes:
         out[shape] = run_set(shape, receipts, seed, wrong_share, verifier, examples)
     out["side_by_side"] = {
@@ -165,11 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--examples", type=int, default=0, help="include up to N wrong decisions and undecided wrong labels per set"
     )
+    parser.add_argument("--llm", choices=("none", "ollama"), default="none", help="rules only (default) or Ollama")
+    parser.add_argument("--model", help="the Ollama model (default: OLLAMA_MODEL, else the validator's default)")
     args = parser.parse_args(argv)
     shapes = tuple(s.strip() for s in args.shapes.split(",") if s.strip())
     if not shapes or any(s not in SHAPES for s in shapes):
         parser.error(f"--shapes takes a comma-separated subset of {', '.join(SHAPES)}")
-    print(json.dumps(run(args.receipts, args.seed, args.wrong_share, args.examples, shapes), indent=2))
+    verifier = ollama_verifier(args.model) if args.llm == "ollama" else rules_only_verifier()
+    print(json.dumps(run(args.receipts, args.seed, args.wrong_share, args.examples, shapes, verifier), indent=2))
     return 0
 
 

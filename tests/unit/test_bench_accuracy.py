@@ -39,3 +39,35 @@ def test_one_set_can_be_asked_for_alone(capsys) -> None:
     assert accuracy.main(["--receipts", "3", "--shapes", "real"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "real" in out and "classic" not in out
+
+
+def test_llm_ollama_asks_any_model_the_server_has(monkeypatch, capsys) -> None:
+    from tests.fakes.ollama_server import FakeOllama
+
+    with FakeOllama(model="any-model:3b", responder=lambda req: {"answers": []}) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        monkeypatch.setenv("OLLAMA_TIMEOUT_S", "5")
+        assert accuracy.main(["--receipts", "3", "--seed", "4", "--shapes", "classic", "--llm", "ollama",
+                              "--model", "any-model:3b"]) == 0  # fmt: skip
+        out = json.loads(capsys.readouterr().out)
+        assert out["llm"] == "any-model:3b"
+        assert out["classic"]["llm_calls"] == fake.calls > 0
+        assert {r.body["model"] for r in fake.requests} == {"any-model:3b"}
+
+
+def test_llm_ollama_on_a_closed_port_is_one_line_and_exit_1(monkeypatch, capsys) -> None:
+    import socket
+
+    import pytest
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{port}")
+    with pytest.raises(SystemExit) as done:
+        accuracy.main(["--receipts", "2", "--llm", "ollama", "--model", "m"])
+    assert done.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().startswith(f"Ollama unreachable at http://127.0.0.1:{port}: ")
+    assert len(captured.err.strip().splitlines()) == 1

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from domain.cove.circuit import outage_since
 from stream_handlers.coalesce import plan_batch
 from stream_handlers.receipts import DEFAULT_TIME_RESERVE_MS, validate_receipts
 from stream_handlers.summary import InvocationSummary
@@ -45,6 +46,7 @@ def last_invocation_summary() -> InvocationSummary | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     global _last_summary
     started = time.perf_counter()
+    started_mono = time.monotonic()
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
         logger.warning("event_without_records")
@@ -71,6 +73,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         deferred_receipts=outcome.deferred,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
         receipts=outcome.receipts,
+        llm_unreachable=outage_since(started_mono) is not None,
     )
     emit_metrics(metrics, summary)
     logger.info(

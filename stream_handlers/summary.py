@@ -39,6 +39,7 @@ class InvocationSummary:
     failed_records: int = 0
     deferred_receipts: int = 0  # not started: too little time left in the invocation
     duration_ms: float = 0.0
+    llm_unreachable: bool = False  # the LLM's circuit was open during the invocation (domain/cove/circuit.py)
     receipts: list[ReceiptOutcome] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:

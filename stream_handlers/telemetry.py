@@ -75,4 +75,5 @@ def emit_metrics(target: Metrics, summary: InvocationSummary) -> None:
     target.add_metric("MetadataChecked", count, sum(1 for o in summary.receipts if o.metadata_checked))
     target.add_metric("RecordsIgnored", count, sum(summary.ignored.values()))
     target.add_metric("RecordsMalformed", count, summary.malformed)
+    target.add_metric("LLMUnreachable", count, int(summary.llm_unreachable))
     target.add_metric("Duration", MetricUnit.Milliseconds, summary.duration_ms)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from domain.cove.circuit import outage_since
 from domain.store import ReceiptStore, make_client
 from sweepers import orchestration
 from sweepers.payload import BadPayload, MergeRequest, PlanRequest, parse_request
@@ -88,6 +90,7 @@ def handle(
             return orchestration.plan(sweep(), request.plan, store())
         if isinstance(request, MergeRequest):
             return orchestration.merge(name, request.merge)
+        started = time.monotonic()
         summary = run_sweep(sweep(), request, store(), context, limits=limits or RunLimits.from_env())
     except (BadPayload, UnknownReceipts) as exc:
         problems = exc.problems if isinstance(exc, BadPayload) else [str(exc)]
@@ -98,6 +101,7 @@ def handle(
     for key, metric in METRICS.items():
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(sliced.get(key, 0)))
     metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=summary.failed_receipts_total)
+    metrics.add_metric(name="LLMUnreachable", unit=MetricUnit.Count, value=int(outage_since(started) is not None))
     # Receipt ids and counts only: never OCR text at INFO.
     logger.info("sweep finished", extra={k: v for k, v in sliced.items() if k != "failed_receipts"})
     for failure in summary.failed_receipts:

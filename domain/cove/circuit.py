@@ -7,7 +7,8 @@ fails at once as `unreachable` (errors never decide: the labels stay PENDING), a
 `Ollama unreachable at <host>: <reason>` (the host without credentials; the key is never shown). After the cool-down
 the next call checks the server again (half-open).
 
-Doors ask `outage_since(start)` at the end of a run to say the line once and set their exit status or metric.
+Doors ask `outage_since(start)` at the end of a run to say the line once and set their exit status; the Lambdas emit
+the `LLMUnreachable` metric from it.
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ class Circuit:
                 self._failures = 0
             return None
 
+    def is_open(self) -> bool:
+        with self._lock:
+            return self._open_until is not None and self._clock() < self._open_until
+
     def succeeded(self) -> None:
         with self._lock:
             self._failures = 0
@@ -130,8 +135,12 @@ class Circuit:
 
 
 def outage_since(start: float) -> Outage | None:
-    """The first outage any live circuit of this process opened at or after `start` (time.monotonic())."""
+    """The first outage any live circuit of this process opened at or after `start` (time.monotonic()), or else the
+    outage of a circuit still open now (opened before `start`: a warm Lambda container in its cool-down)."""
     with _registry_lock:
         circuits = list(_circuits)
     found = [o for c in circuits for o in c.outages if o.opened_at >= start]
-    return min(found, key=lambda o: o.opened_at) if found else None
+    if found:
+        return min(found, key=lambda o: o.opened_at)
+    still_open = [c.outages[-1] for c in circuits if c.is_open()]
+    return still_open[0] if still_open else None

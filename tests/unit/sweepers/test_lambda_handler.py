@@ -32,3 +32,34 @@ def test_scheduled_pending_sweep_through_the_lambda_handler(monkeypatch, capsys)
     logged = json.dumps(logs)
     texts = {w.text for c in contexts for w in c.words if len(w.text) >= 4 and not w.text.isupper()}
     assert texts and not [t for t in texts if t in logged]
+
+
+def test_an_unreachable_llm_fails_the_receipts_at_once_and_emits_the_metric(monkeypatch, capsys):
+    import socket
+
+    from domain.cove.settings import LLMSettings
+    from domain.cove.verifier import build_verifier
+    from sweepers.dependencies import SweepDependencies
+    from sweepers.lambda_entry import handler_for
+    from tests.fakes.checks import StubChecks
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("DYNAMODB_TABLE_NAME", "lambda-llm-down")
+    checks = StubChecks()  # no code evidence: every label needs the LLM
+    settings = LLMSettings.from_env({"VALIDATOR_LLM": "ollama", "OLLAMA_HOST": f"http://127.0.0.1:{port}"})
+    verifier = build_verifier(settings, evaluate=checks.evaluate, rules_decision=checks.rules_decision)
+    handler = handler_for("pending", lambda: pending.build(SweepDependencies(verifier=verifier)))
+    with mock_aws():
+        store = ReceiptStore("lambda-llm-down", make_client(None, "us-east-1"))
+        store.create_table()
+        contexts = load_receipts(store, 3)
+        result = handler(SCHEDULED, LocalContext(600, "receipt-validator-dev-sweeper-pending"))
+        after = [store.load_receipt(c.ref) for c in contexts]
+
+    assert result["llm_calls"] == 0 and result["writes"] == 0
+    assert len(result["failed_receipts"]) == 3  # reported failed, to be retried: nothing decided
+    assert all(lb.validation_status.value == "PENDING" for ctx in after if ctx for lb in ctx.labels)
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{") and "_aws" in line]
+    assert emf[0]["LLMUnreachable"] in (1.0, [1.0])

@@ -8,8 +8,8 @@ from domain.cove.graph import Evaluate, build_graph
 from domain.cove.limiter import Limiter
 from domain.cove.llm import StructuredLLM, build_llm
 from domain.cove.settings import LLMSettings
-from domain.decision import RulesDecision
 from domain.cove.tracing import configure_tracing, flush_traces
+from domain.decision import RulesDecision
 from domain.model import ReceiptContext, ReceiptWordLabel, Verdict
 
 

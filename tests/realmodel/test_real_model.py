@@ -121,28 +121,22 @@ def test_no_answering_prompt_carries_its_claim(run: Run) -> None:
 
 
 def _unanswered(run: Run) -> list[Verdict]:
-    """Verdicts of claims for which the model gave no usable answer (nothing, an unknown role, no words)."""
+    """Verdicts of claims for which the model said nothing usable: every LLM answer unknown (empty, unreadable, off
+    the choices) or below the confidence threshold (DESIGN principle 4: an answer that says nothing is no evidence)."""
+    threshold = LLMSettings().confidence_threshold
     out = []
     for report in run.reports:
         for verdict in report.verdicts:
             llm = [e for e in verdict.evidence if e.source.startswith("cove:")]
-            if not [e for e in llm if e.answer is not Answer.UNKNOWN and e.detail != "answered [none]"]:
+            if not [e for e in llm if e.answer is not Answer.UNKNOWN and e.confidence >= threshold]:
                 out.append(verdict)
     return out
 
 
-def test_a_reply_with_no_usable_answer_never_validates_or_invalidates(run: Run) -> None:
-    for verdict in _unanswered(run):
-        assert verdict.status not in (ValidationStatus.VALID, ValidationStatus.INVALID), verdict
-
-
-@pytest.mark.xfail(
-    reason="issue 10 (branch i10a) makes an LLM answer that says nothing no evidence; until it lands such a claim "
-    "gets NEEDS_REVIEW instead of staying PENDING",
-    strict=False,
-)
 def test_a_reply_with_no_usable_answer_decides_nothing(run: Run) -> None:
-    for verdict in _unanswered(run):
+    unanswered = _unanswered(run)
+    for verdict in unanswered:
         assert verdict.status is ValidationStatus.PENDING, verdict
     decided = {v.label.claim_id for r in run.reports for v in r.verdicts if v.decided}
     assert {v.label.claim_id for v in run.store.writes} <= decided
+    assert not decided & {v.label.claim_id for v in unanswered}

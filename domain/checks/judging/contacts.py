@@ -146,7 +146,11 @@ def payment_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     if PAYMENT_WORD.match(text) or MASKED_CARD.match(text):
         # A masked number on a member-card line is the member's number more often than a payment card.
         unmasked = MASKED_CARD.match(text) and not re.search(r"[X*•]", text, re.IGNORECASE)  # `#7643`: a store?
-        strong = not member and not (unmasked and not PAYMENT_WORD.match(text))
+        # `CASH & CARRY` in the store's name at the top is the name, not how the customer paid.
+        named = row is not None and (
+            row.index in facts.merchant_rows or (bool(facts.regions.item_rows) and row.index < facts.regions.header_end)
+        )
+        strong = not member and not named and not (unmasked and not PAYMENT_WORD.match(text))
         return [ev("contacts.payment", q, S, f"{text!r} is a payment method", FORM, strong=strong)]
     identity = facts.identity(text)
     if identity:

@@ -56,7 +56,7 @@ PARTIAL_DATE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})[\s\-/]*{_MON}(?![A-Z])", re.IGNORECASE),
 ]
 TIME_PATTERN = re.compile(
-    r"(?:(?<![\d:.])|(?<=[/\-.](?:19|20)\d\d))(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?!\d)(?:\s*(?P<ampm>[AP]\.?M\.?)(?![A-Z]))?",
+    r"(?:(?<![\d:.])|(?<=[A-Z]:)|(?<=[/\-.](?:19|20)\d\d))(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?!\d)(?:\s*(?P<ampm>[AP]\.?M\.?)(?![A-Z]))?",
     re.IGNORECASE,
 )
 

@@ -25,8 +25,9 @@ DEFAULT_COUNT = 25
 DEFAULT_SEED = 7
 # Lambda's default batch size for DynamoDB streams: most receipts then arrive whole in one batch and are loaded once.
 DEMO_BATCH_SIZE = 100
+DEMO_TABLE = "ReceiptsDemo"
 RULES_ONLY_NOTE = (
-    "No LLM configured: running rules only (questions code cannot answer leave labels NEEDS_REVIEW or PENDING). "
+    "No LLM configured: running rules only (what code cannot decide stays PENDING, never NEEDS_REVIEW). "
     "To use Ollama, set OLLAMA_HOST (e.g. http://localhost:11434) or OLLAMA_API_KEY for Ollama Cloud, and "
     "OLLAMA_MODEL; or pass --llm ollama."
 )
@@ -38,8 +39,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="the main job on an embedded DynamoDB: sample receipts -> stream handler -> sweep -> report",
         description="Starts a DynamoDB (moto) in this process, creates the table, imports sample receipts "
         f"({DEFAULT_COUNT} by default, fixed seed) or FILE, runs the stream handler on the table's stream until "
-        "idle, then the pending sweep, and prints each label's verdict and the reason. Nothing outside this "
-        "process is touched (the global --endpoint-url and --table are not used).",
+        "idle, then the pending sweep, and tells what happened in one screen: the totals, the timings and a few "
+        "receipts worth reading (--all: every label and why). Nothing outside this process is touched (the "
+        "global --endpoint-url and --table are not used); --keep leaves the embedded table up for `review`.",
     )
     p.add_argument(
         "--receipts",
@@ -50,7 +52,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N", help="sample receipts to generate")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample generator")
     p.add_argument("--export", type=Path, metavar="FILE", help="also write every label and metadata record here")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of the tables")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of the report")
+    p.add_argument("--all", action="store_true", help="print every label of every receipt with its verdict and why")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the embedded table running after the report (until Ctrl-C) and print how to open `review` on it",
+    )
     p.set_defaults(func=run)
 
 
@@ -118,35 +126,60 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     elif rules_only:
         console.print(RULES_ONLY_NOTE, markup=False, highlight=False)
 
+    from cli.demo_report import DemoReport, render
     from cli.embedded import embedded_dynamodb
 
     with embedded_dynamodb() as endpoint:
-        local = Settings(endpoint, "ReceiptsDemo", settings.region, settings.llm, settings.model, settings.json)
+        local = Settings(endpoint, DEMO_TABLE, settings.region, settings.llm, settings.model, settings.json)
         outcome = _run_on(local, contexts, args)
-    from cli.demo_report import DemoReport, render
-
-    report = DemoReport(
-        receipts=outcome["receipts"],
-        stream=outcome["stream"],
-        sweep=outcome["sweep"],
-        sweep_note=outcome["sweep_note"],
-        llm=llm,
-        wall_time_s=time.perf_counter() - started,
-        truth=truth,
-        timings=outcome["timings"],
-    )
-    if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
-    else:
-        render(report, out_console())
-    if args.export is not None:
-        console.print(f"exported {outcome['exported']} records to {args.export}")
+        report = DemoReport(
+            receipts=outcome["receipts"],
+            stream=outcome["stream"],
+            sweep=outcome["sweep"],
+            sweep_note=outcome["sweep_note"],
+            llm=llm,
+            wall_time_s=time.perf_counter() - started,
+            truth=truth,
+            timings=outcome["timings"],
+        )
+        if args.json:
+            print(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        else:
+            render(report, out_console(), full=args.all)
+        if args.export is not None:
+            console.print(f"exported {outcome['exported']} records to {args.export}")
+        if args.keep:
+            _keep_serving(endpoint, rules_only=report.by_status.get("NEEDS_REVIEW", 0) == 0)
     failed = bool(report.stream["on_failure"]) or bool((report.sweep or {}).get("failed_receipts"))
     if say_outage(started_llm) is not None:
         failed = True
     elif failed:
         console.print("[red]some receipts failed[/]: see the on-failure list and failed_receipts")
     return EXIT_WORK_FAILED if failed else EXIT_OK
+
+
+def keep_instructions(endpoint: str, *, rules_only: bool) -> str:
+    from cli.errors import DUMMY_CREDENTIALS
+
+    lines = [
+        f"The demo's table stays up at {endpoint} (table {DEMO_TABLE}) until Ctrl-C. In another shell:",
+        f"  {DUMMY_CREDENTIALS}",
+        f"  receipt-validator --endpoint-url {endpoint} --table {DEMO_TABLE} review",
+        "  then open http://127.0.0.1:8765/",
+    ]
+    if rules_only:
+        lines.append("  (nothing is NEEDS_REVIEW without an LLM: choose status PENDING in the page's filter)")
+    return "\n".join(lines)
+
+
+def _keep_serving(endpoint: str, *, rules_only: bool) -> None:
+    import threading
+
+    err_console().print(keep_instructions(endpoint, rules_only=rules_only), markup=False, highlight=False)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        err_console().print("demo table stopped")
 
 
 def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.Namespace) -> dict[str, Any]:

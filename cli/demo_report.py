@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from domain.model import ReceiptContext, ReceiptRef, ValidationStatus
+from domain.model import ReceiptContext, ReceiptRef, ReceiptWordLabel, ValidationStatus
 
 STATUS_STYLE = {
     "VALID": "green",
@@ -112,7 +112,11 @@ def _receipt_dict(context: ReceiptContext) -> dict[str, Any]:
     }
 
 
-def render(report: DemoReport, console: Console) -> None:
+def render(report: DemoReport, console: Console, *, full: bool = False) -> None:
+    """The one-screen story by default; every label of every receipt with `full` (`demo --all`)."""
+    if not full:
+        render_story(report, console)
+        return
     truth = report.truth or {}
     for context in report.receipts:
         console.print(_receipt_table(context, truth.get((context.ref.image_id, context.ref.receipt_id))))
@@ -195,3 +199,144 @@ def _totals_table(report: DemoReport) -> Table:
     phases = ", ".join(f"{name.removesuffix('_s')} {value:.1f}" for name, value in report.timings.items())
     table.add_row("wall time", f"{report.wall_time_s:.1f} s" + (f" ({phases})" if phases else ""))
     return table
+
+
+# ---- the one-screen story (the default) ------------------------------------------------------------------------
+
+EXAMPLE_ROWS = 8  # labels shown per example receipt; `demo --all` shows every one
+
+
+def render_story(report: DemoReport, console: Console) -> None:
+    """What the demo did, the totals, the timings, then two or three receipts worth reading; short lines."""
+    score = report.score()
+    labels = sum(report.by_status.values())
+    say = lambda text="": console.print(text, highlight=False)  # noqa: E731
+    say(f"[b]receipt-validator demo[/]: {len(report.receipts)} receipts, {labels} labels, LLM {report.llm}")
+    s = report.stream
+    say("  imported them with PENDING labels into an embedded DynamoDB;")
+    say(f"  the stream handler read {s['records_read']} stream records ({s['invocations']} invocations);")
+    if report.sweep is not None:
+        say(f"  the pending sweep then re-checked the {report.sweep.get('receipts', 0)} receipts left PENDING")
+    elif report.sweep_note:
+        say(f"  pending sweep {report.sweep_note}")
+    say()
+    say("[b]Totals[/]")
+    by = report.by_status
+    say(f"  [green]VALID[/]         {by.get('VALID', 0):>5}  validated")
+    caught = f" (caught {score.wrong_caught} of {score.wrong_planted} planted errors)" if score else ""
+    say(f"  [red]INVALID[/]       {by.get('INVALID', 0):>5}  rejected{caught}")
+    say(f"  [yellow]NEEDS_REVIEW[/]  {by.get('NEEDS_REVIEW', 0):>5}  left for a person (receipt-validator review)")
+    pending_why = "no LLM: code could not decide" if report.llm.startswith("none") else "nothing conclusive yet"
+    say(f"  [dim]PENDING[/]       {by.get('PENDING', 0):>5}  left as they were ({pending_why})")
+    if score is not None:
+        say(f"  vs the samples' truth: {score.wrong_missed} planted errors missed (marked VALID),")
+        say(f"  {score.correct_rejected} of {score.correct} correct labels wrongly rejected")
+    phases = ", ".join(f"{n.removesuffix('_s')} {v:.1f}" for n, v in report.timings.items())
+    say(f"  time: {report.wall_time_s:.1f} s" + (f" ({phases})" if phases else ""))
+    errors = s.get("errors", 0) + (report.sweep or {}).get("errors", 0)
+    if errors:
+        say(f"  [red]errors: {errors}[/] (labels left as they were; see the on-failure list)")
+    for title, focus, context in pick_examples(report):
+        say()
+        console.print(_example_table(title, focus, context, (report.truth or {}).get(_key(context))))
+    say()
+    say("Every label and why: [b]receipt-validator demo --all[/]")
+    say("The review page on this data: [b]receipt-validator demo --keep[/]")
+
+
+def _key(context: ReceiptContext) -> tuple[str, int]:
+    return (context.ref.image_id, context.ref.receipt_id)
+
+
+def pick_examples(report: DemoReport) -> list[tuple[str, str, ReceiptContext]]:
+    """A receipt with a caught error, one left for review (or left PENDING), and one with a miss, when there are."""
+    truth = report.truth or {}
+
+    def count(context: ReceiptContext, want) -> int:
+        known = truth.get(_key(context), {})
+        return sum(1 for lb in context.labels if want(lb, known.get((lb.line_id, lb.word_id, lb.label))))
+
+    chosen: set[tuple[str, int]] = set()
+
+    def best(want) -> ReceiptContext | None:
+        """The receipt with the most such labels (up to 4), the shortest first; one not picked already."""
+        scored = [
+            (min(n, 4), -len(c.labels), i)
+            for i, c in enumerate(report.receipts)
+            if _key(c) not in chosen and (n := count(c, want))
+        ]
+        if not scored:
+            return None
+        found = report.receipts[max(scored)[2]]
+        chosen.add(_key(found))
+        return found
+
+    picks: list[tuple[str, str, ReceiptContext]] = []
+    caught = best(lambda lb, ok: lb.validation_status is ValidationStatus.INVALID and ok is not True)
+    if caught is not None:
+        picks.append(("a caught error", "INVALID", caught))
+    review = best(lambda lb, ok: lb.validation_status is ValidationStatus.NEEDS_REVIEW)
+    if review is not None:
+        picks.append(("left for review", "NEEDS_REVIEW", review))
+    else:
+        left = best(lambda lb, ok: lb.validation_status is ValidationStatus.PENDING)
+        if left is not None:
+            picks.append(("left PENDING", "PENDING", left))
+    missed = best(lambda lb, ok: ok is False and lb.validation_status is ValidationStatus.VALID)
+    if missed is not None:
+        picks.append(("a miss (a wrong label passed)", "VALID", missed))
+    return picks
+
+
+_ORDER = {"INVALID": 0, "NEEDS_REVIEW": 1, "PENDING": 2, "VALID": 3, "NONE": 4}
+
+
+def _example_table(
+    title: str, focus: str, context: ReceiptContext, truth: dict[tuple[int, int, str], bool] | None
+) -> Table:
+    """One receipt's labels, one line each: the `focus` status first, planted errors before the rest."""
+    merchant = context.metadata.merchant_name if context.metadata and context.metadata.merchant_name else "no metadata"
+    table = Table(
+        title=f"[b]Example: {title}[/] — {merchant}, receipt {context.ref.image_id[:8]}…/{context.ref.receipt_id}",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        width=80,
+    )
+    table.add_column("word", no_wrap=True, width=5)
+    table.add_column("text", no_wrap=True, max_width=11, overflow="ellipsis")
+    table.add_column("label", no_wrap=True, max_width=14, overflow="ellipsis")
+    table.add_column("verdict", no_wrap=True, width=8)
+    table.add_column("why", no_wrap=True, overflow="ellipsis", ratio=1)
+    words = context.words_by_key()
+    truth = truth or {}
+
+    def rank(lb: ReceiptWordLabel) -> tuple[bool, bool, int, int, int]:
+        planted = truth.get((lb.line_id, lb.word_id, lb.label)) is False
+        status = lb.validation_status.value
+        return (status != focus, not planted, _ORDER.get(status, 5), lb.line_id, lb.word_id)
+
+    ordered = sorted(context.labels, key=rank)
+    for lb in ordered[:EXAMPLE_ROWS]:
+        status = lb.validation_status.value
+        word = words.get(lb.word_key)
+        wrong = truth.get((lb.line_id, lb.word_id, lb.label)) is False
+        undecided = "nothing conclusive yet (stays PENDING)" if status == "PENDING" else "-"
+        table.add_row(
+            f"{lb.line_id}/{lb.word_id}",
+            word.text if word else "",
+            lb.label + ("*" if wrong else ""),
+            f"[{STATUS_STYLE.get(status, '')}]{_abbrev(status)}[/]",
+            _short(lb.reasoning or undecided),
+        )
+    rest = len(ordered) - EXAMPLE_ROWS
+    if rest > 0:
+        table.caption = f"… {rest} more labels on this receipt" + ("; * = planted error" if truth else "")
+        table.caption_justify = "left"
+    elif truth:
+        table.caption, table.caption_justify = "* = planted error", "left"
+    return table
+
+
+def _abbrev(status: str) -> str:
+    return "REVIEW" if status == "NEEDS_REVIEW" else status

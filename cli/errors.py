@@ -30,6 +30,7 @@ DUMMY_CREDENTIALS = "export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local"
 # error codes that mean "this configuration cannot work" rather than "this piece of work failed"
 CONFIG_ERROR_CODES = {
     "ResourceNotFoundException",
+    "ValidationException",  # before any work: a request built from bad input (e.g. a table name DynamoDB refuses)
     "UnrecognizedClientException",
     "InvalidSignatureException",
     "InvalidClientTokenId",

@@ -23,6 +23,7 @@ from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
 from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
 from cli.preflight import require_table
 from cli.settings import Settings
+from cli.sweep_changes import ChangeRecorder, change_lines
 from domain.model import ReceiptRef
 from domain.store import segments
 from sweepers.dependencies import SweepDependencies, build_verifier, places_client
@@ -33,6 +34,7 @@ from sweepers.schedules import SWEEPER_HANDLERS
 from sweepers.summary import SweepSummary
 
 SWEEPS = tuple(SWEEPER_HANDLERS)
+CHANGES_SHOWN = 20  # dry-run changes printed; --json holds all
 LOCAL_BUDGET_S = 6 * 3600
 FUNCTION_PREFIX_VARIABLE = "SWEEPER_FUNCTION_PREFIX"
 MACHINE_PREFIX_VARIABLE = "SWEEP_STATE_MACHINE_PREFIX"
@@ -130,6 +132,9 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
     payload = payload_from_args(args)
     store = require_table(settings)
     sweep = build_sweep(args.sweep, settings)
+    recorder = ChangeRecorder() if payload.dry_run else None
+    if recorder is not None:
+        sweep = recorder.wrap(sweep)
     limits = RunLimits.from_env()
     total = len(set(payload.receipts)) if payload.receipts else payload.limit
     summary: SweepSummary | None = None
@@ -148,7 +153,10 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
                 payload = next_payload(payload, part.cursor, part.receipts)
     except (UnknownReceipts, BadPayload) as exc:
         raise UsageError(str(exc)) from None
-    return report(summary.as_dict(), as_json=args.json, since=started)
+    result = summary.as_dict()
+    if recorder is not None:
+        result["changes"] = recorder.sorted()
+    return report(result, as_json=args.json, since=started)
 
 
 # ---- invoke -----------------------------------------------------------------------------------------------------
@@ -331,4 +339,11 @@ def readable(s: dict[str, Any]) -> str:
         lines.append(f"  skipped {s['skipped_items']} unreadable item(s), left as they are (logged with their keys)")
     if s.get("cursor"):
         lines.append(f"  stopped early ({s.get('stopped_by')}); resume with cursor {s['cursor']}")
+    if "changes" in s:
+        changes = s["changes"]
+        lines.append(f"  would change {len(changes)} verdict(s):" if changes else "  would change nothing")
+        shown = change_lines(changes[:CHANGES_SHOWN])
+        lines += [f"    {line}" for line in shown]
+        if len(changes) > CHANGES_SHOWN:
+            lines.append(f"    ... and {len(changes) - CHANGES_SHOWN} more (--json lists every one)")
     return "\n".join(lines)

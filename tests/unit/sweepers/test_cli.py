@@ -165,3 +165,25 @@ def test_invoke_without_a_state_machine_says_how_to_name_it(monkeypatch, capsys)
     monkeypatch.delenv("SWEEP_STATE_MACHINE_PREFIX", raising=False)
     assert main(["invoke", "metadata"]) == 2
     assert "SWEEP_STATE_MACHINE_PREFIX" in capsys.readouterr().err
+
+
+def test_dry_run_lists_what_would_change_per_label(table, capsys):
+    """`sweep --dry-run` names each label whose verdict would change (all of them in --json), writing nothing."""
+    load_receipts(table, 2)
+    before = raw_items(table)
+    assert main(["--table", TABLE, "sweep", "pending", "--dry-run", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    changes = summary["changes"]
+    decided = summary["valid"] + summary["invalid"] + summary["needs_review"]
+    assert decided > 0 and len(changes) == decided
+    assert all(c["from"] == "PENDING" and c["to"] in ("VALID", "INVALID", "NEEDS_REVIEW") for c in changes)
+    assert all({"receipt", "line_id", "word_id", "label", "reasoning"} <= set(c) for c in changes)
+    assert raw_items(table) == before
+
+    assert main(["--table", TABLE, "sweep", "pending", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"would change {len(changes)} verdict(s):" in out
+    first = changes[0]
+    assert f"{first['receipt']} {first['line_id']}/{first['word_id']} {first['label']}: PENDING -> {first['to']}" in out
+    if len(changes) > 20:
+        assert f"... and {len(changes) - 20} more" in out

@@ -304,8 +304,8 @@ def _example_table(
         width=80,
     )
     table.add_column("word", no_wrap=True, width=5)
-    table.add_column("text", no_wrap=True, max_width=11, overflow="ellipsis")
-    table.add_column("label", no_wrap=True, max_width=14, overflow="ellipsis")
+    table.add_column("text", no_wrap=True, max_width=10, overflow="ellipsis")
+    table.add_column("label", no_wrap=True, max_width=15, overflow="ellipsis")
     table.add_column("verdict", no_wrap=True, width=8)
     table.add_column("why", no_wrap=True, overflow="ellipsis", ratio=1)
     words = context.words_by_key()

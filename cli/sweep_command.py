@@ -338,7 +338,8 @@ def readable(s: dict[str, Any]) -> str:
     if s.get("skipped_items"):
         lines.append(f"  skipped {s['skipped_items']} unreadable item(s), left as they are (logged with their keys)")
     if s.get("cursor"):
-        lines.append(f"  stopped early ({s.get('stopped_by')}); resume with cursor {s['cursor']}")
+        where = f" --segment {s['segment']}" if s.get("segment") else ""
+        lines.append(f"  stopped early ({s.get('stopped_by')}); resume with{where} cursor {s['cursor']}")
     if "changes" in s:
         changes = s["changes"]
         lines.append(f"  would change {len(changes)} verdict(s):" if changes else "  would change nothing")

@@ -187,3 +187,21 @@ def test_dry_run_lists_what_would_change_per_label(table, capsys):
     assert f"{first['receipt']} {first['line_id']}/{first['word_id']} {first['label']}: PENDING -> {first['to']}" in out
     if len(changes) > 20:
         assert f"... and {len(changes) - 20} more" in out
+
+
+def test_sweep_one_segment_locally(moto_store, monkeypatch, capsys):
+    """`sweep --segment` runs one key range, as one branch of the state machine does; a bad segment is bad usage."""
+    from domain.store import segment_of
+    from tests.unit.sweepers.conftest import load_receipts
+
+    contexts = load_receipts(moto_store, 12, seed=5)
+    segment = segment_of(f"IMAGE#{contexts[0].ref.image_id}")
+    expected = sum(segment_of(f"IMAGE#{c.ref.image_id}") == segment for c in contexts)
+    args = ["--table", moto_store.table_name, "sweep", "pending", "--segment", segment, "--json", "--dry-run"]
+    monkeypatch.setattr("cli.settings.Settings.store", lambda self: moto_store, raising=False)
+    code = main(args)
+    out = json.loads(capsys.readouterr().out)
+    assert code in (0, 1) and out["receipts"] == expected and out["segment"] == segment
+    with pytest.raises(SystemExit) as bad:
+        main(["sweep", "pending", "--segment", "g"])
+    assert bad.value.code == 2 and "invalid choice: 'g'" in capsys.readouterr().err

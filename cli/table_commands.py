@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from cli import errors
 from cli.console import err_console, out_console, print_problems, progress
@@ -16,6 +19,7 @@ from cli.settings import Settings
 from domain.bundles import BundleError, parse_bundle_lines
 from domain.export import bundle_record, label_and_metadata_records
 from domain.model import ValidationStatus
+from domain.store import ImportOutcome, ReceiptStore
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -30,9 +34,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "import",
         help="load receipt bundles (JSON Lines, one receipt a line: docs/formats.md); a bad file is refused whole",
         description="Validates the whole file first; if any line is bad, every problem is listed with its line "
-        "number and field and nothing is written (exit 2). PENDING labels written here reach the stream.",
+        "number and field and nothing is written (exit 2). PENDING labels written here reach the stream. A receipt "
+        "already in the table is skipped and reported, nothing of it changed, unless --replace.",
     )
     imp.add_argument("file", type=Path, help="bundle file (JSON Lines), or - for stdin")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="put the file's items over receipts already in the table (resets their verdicts: the count is printed)",
+    )
     imp.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     imp.set_defaults(func=run_import)
 
@@ -84,21 +94,63 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     if not parsed.contexts:
         raise UsageError(f"{args.file} holds no receipts")
     store = require_table(settings)
-    items = 0
+    outcome = ImportOutcome()
     with progress("importing receipts", total=len(parsed.contexts)) as advance:
         for i in range(0, len(parsed.contexts), 50):
             chunk = parsed.contexts[i : i + 50]
-            items += store.write_contexts(chunk)
+            part = store.import_contexts(chunk, replace=args.replace)
+            outcome.written += part.written
+            outcome.items += part.items
+            outcome.skipped += part.skipped
+            outcome.kept_items += part.kept_items
+            outcome.replaced += part.replaced
+            outcome.verdicts_reset += part.verdicts_reset
             advance(len(chunk))
-    labels = sum(len(c.labels) for c in parsed.contexts)
-    pending = sum(1 for c in parsed.contexts for lb in c.labels if lb.validation_status is ValidationStatus.PENDING)
-    summary = {"receipts": len(parsed.contexts), "items": items, "labels": labels, "pending": pending}
+    skipped = set(outcome.skipped)
+    written = [c for c in parsed.contexts if c.ref not in skipped]
+    labels = sum(len(c.labels) for c in written)
+    pending = sum(1 for c in written for lb in c.labels if lb.validation_status is ValidationStatus.PENDING)
+    summary = {
+        "receipts": len(parsed.contexts),
+        "written": outcome.written,
+        "replaced": outcome.replaced,
+        "skipped": len(outcome.skipped),
+        "verdicts_reset": outcome.verdicts_reset,
+        "kept_items": outcome.kept_items,
+        "items": outcome.items,
+        "labels": labels,
+        "pending": pending,
+    }
     if args.json:
         print(json.dumps(summary))
-    else:
-        err_console().print(
-            f"imported {summary['receipts']} receipts ({items} items, {labels} labels, {pending} PENDING) "
-            f"into {settings.table}"
+    console = err_console()
+    if not args.json:
+        console.print(
+            f"imported {outcome.written + outcome.replaced} of {len(parsed.contexts)} receipts ({outcome.items} items, "
+            f"{labels} labels, {pending} PENDING) into {settings.table}",
+            markup=False,
+            highlight=False,
+        )
+    if outcome.skipped:
+        names = ", ".join(str(ref) for ref in outcome.skipped[:5]) + (", ..." if len(outcome.skipped) > 5 else "")
+        console.print(
+            f"skipped {len(outcome.skipped)} receipt(s) already in {settings.table}, nothing of theirs changed "
+            f"(--replace replaces them): {names}",
+            markup=False,
+            highlight=False,
+        )
+    if outcome.replaced:
+        console.print(
+            f"replaced {outcome.replaced} receipt(s) already in {settings.table}: {outcome.verdicts_reset} verdict(s) "
+            "reset",
+            markup=False,
+            highlight=False,
+        )
+    if outcome.kept_items:
+        console.print(
+            f"kept {outcome.kept_items} item(s) written by someone else during the import",
+            markup=False,
+            highlight=False,
         )
     return EXIT_OK
 
@@ -118,25 +170,43 @@ def _check_writable(target: str) -> None:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Writes to a temporary file beside FILE and renames it at the end: FILE appears whole or not at all."""
     _check_writable(args.file)
     store = require_table(settings)
-    out = sys.stdout if args.file == "-" else open(args.file, "w", encoding="utf-8")  # noqa: SIM115
-    receipts = records = 0
-    try:
-        for ref in store.iter_receipt_refs():
-            context = store.load_receipt(ref)
-            if context is None:
-                continue
-            receipts += 1
-            rows = [bundle_record(context)] if args.format == "bundles" else label_and_metadata_records(context)
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                records += 1
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    if args.file == "-":
+        receipts, records = _export_to(sys.stdout, store, args.format)
+    else:
+        target = Path(args.file)
+        try:
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed or removed
+                "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+            )
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
+        try:
+            with handle:
+                receipts, records = _export_to(handle, store, args.format)
+            os.replace(handle.name, target)
+        except BaseException:  # Ctrl-C included: leave no partial file, under either name
+            with contextlib.suppress(OSError):
+                os.unlink(handle.name)
+            raise
     err_console().print(f"exported {records} records from {receipts} receipts to {args.file}")
     return EXIT_OK
+
+
+def _export_to(out: TextIO, store: ReceiptStore, fmt: str) -> tuple[int, int]:
+    receipts = records = 0
+    for ref in store.iter_receipt_refs():
+        context = store.load_receipt(ref)
+        if context is None:
+            continue
+        receipts += 1
+        rows = [bundle_record(context)] if fmt == "bundles" else label_and_metadata_records(context)
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            records += 1
+    return receipts, records
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:

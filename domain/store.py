@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -413,6 +413,53 @@ def _text(data: dict[str, Any]) -> str:
 # ---- the store -------------------------------------------------------------------------------------------------
 
 
+TRANSACTION_SIZE = 100  # TransactWriteItems: at most 100 actions ...
+TRANSACTION_BYTES = 3_500_000  # ... and 4 MB in all; leave room for the request's own envelope
+VERDICT_STATUSES = frozenset({"VALID", "INVALID", "NEEDS_REVIEW"})
+
+
+@dataclass
+class ImportOutcome:
+    """What `import_contexts` did."""
+
+    written: int = 0  # new receipts written
+    items: int = 0
+    skipped: list[ReceiptRef] = field(default_factory=list)  # already in the table: nothing of theirs changed
+    kept_items: int = 0  # items of a new receipt that appeared meanwhile: left as they were
+    replaced: int = 0
+    verdicts_reset: int = 0
+
+
+def verdicts_reset(existing: list[dict[str, Any]], items: list[dict[str, Any]]) -> int:
+    """How many labels now holding a verdict (VALID, INVALID, NEEDS_REVIEW) `items` would put over with another
+    status or another `validated_by`."""
+    new = {it["SK"]["S"]: it for it in items}
+    reset = 0
+    for old in existing:
+        sk = old.get("SK", {}).get("S")
+        status = old.get("validation_status", {}).get("S")
+        if sk not in new or status not in VERDICT_STATUSES:
+            continue
+        replacement = new[sk]
+        if any(old.get(name) != replacement.get(name) for name in ("validation_status", "validated_by")):
+            reset += 1
+    return reset
+
+
+def _transaction_chunks(items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for it in items:
+        item_size = len(json.dumps(it))
+        if chunk and (len(chunk) == TRANSACTION_SIZE or size + item_size > TRANSACTION_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(it)
+        size += item_size
+    if chunk:
+        yield chunk
+
+
 class ReceiptStore:
     """Receipts in one DynamoDB table laid out as CONTRACT §1."""
 
@@ -466,7 +513,8 @@ class ReceiptStore:
 
     # writes
     def write_contexts(self, contexts: Iterable[ReceiptContext]) -> int:
-        """Writes whole receipts (import); batched by 25, unprocessed items retried with backoff."""
+        """Puts whole receipts unconditionally, over whatever is there: seeding fresh tables (demo, tests, bench) and
+        `import --replace`. Batched by 25, unprocessed items retried with backoff. `import` uses `import_contexts`."""
         written = 0
         batch: list[dict[str, Any]] = []
         for context in contexts:
@@ -488,6 +536,100 @@ class ReceiptStore:
                 return len(items)
             time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
         raise StoreError(f"{len(requests)} items still unprocessed after {MAX_UNPROCESSED_RETRIES} retries")
+
+    def import_contexts(self, contexts: Iterable[ReceiptContext], *, replace: bool = False) -> ImportOutcome:
+        """Writes receipts that are not in the table yet; existing ones are skipped, untouched, unless `replace`.
+
+        A new receipt is written with TransactWriteItems (BatchWriteItem cannot carry conditions), every Put
+        conditioned on `attribute_not_exists(PK)`, up to 100 items a transaction: a receipt written meanwhile by
+        someone else keeps its items (counted in `kept_items`). With `replace`, an existing receipt's items are put
+        over whole, and the verdicts that overwrites are counted in `verdicts_reset`.
+        """
+        outcome = ImportOutcome()
+        for context in contexts:
+            items = context_items(context)
+            existing = self._receipt_items(context.ref, full=replace)
+            if existing and not replace:
+                outcome.skipped.append(context.ref)
+                continue
+            if existing:
+                outcome.verdicts_reset += verdicts_reset(existing, items)
+                outcome.items += self._batch_write(items)
+                outcome.replaced += 1
+                continue
+            written, kept = self._put_new(items)
+            outcome.items += written
+            outcome.kept_items += kept
+            outcome.written += 1
+        return outcome
+
+    def _receipt_items(self, ref: ReceiptRef, *, full: bool) -> list[dict[str, Any]]:
+        """The receipt's items (`full`), or at most one key of them: enough to know it exists."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :sk)",
+            "ExpressionAttributeValues": _to_item(
+                {":pk": keys.image_pk(ref.image_id), ":sk": keys.receipt_prefix(ref.receipt_id)}
+            ),
+        }
+        if full:
+            return list(self._query(**kwargs))
+        page = self.client.query(TableName=self.table_name, ProjectionExpression="PK, SK", Limit=1, **kwargs)
+        return page.get("Items", [])
+
+    def _put_new(self, items: list[dict[str, Any]]) -> tuple[int, int]:
+        """(written, kept): conditional Puts in transactions; an item that exists is kept and left out."""
+        written = kept = 0
+        for chunk in _transaction_chunks(items):
+            pending = chunk
+            for attempt in range(MAX_UNPROCESSED_RETRIES + 1):
+                try:
+                    self.client.transact_write_items(
+                        TransactItems=[
+                            {
+                                "Put": {
+                                    "TableName": self.table_name,
+                                    "Item": it,
+                                    "ConditionExpression": "attribute_not_exists(PK)",
+                                }
+                            }
+                            for it in pending
+                        ]
+                    )
+                except ClientError as exc:
+                    if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                        raise
+                    reasons = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
+                    if len(reasons) != len(pending):  # no per-item reasons: settle item by item
+                        w, k = self._put_each(pending)
+                        written, kept = written + w, kept + k
+                        break
+                    taken = [it for it, code in zip(pending, reasons, strict=True) if code == "ConditionalCheckFailed"]
+                    kept += len(taken)
+                    pending = [
+                        it for it, code in zip(pending, reasons, strict=True) if code != "ConditionalCheckFailed"
+                    ]
+                    if not pending:
+                        break
+                    if not taken:  # a conflict or throttling, not an existing item: back off and retry
+                        time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
+                    continue
+                written += len(pending)
+                break
+            else:
+                raise StoreError(f"{len(pending)} items not written after {MAX_UNPROCESSED_RETRIES} retries")
+        return written, kept
+
+    def _put_each(self, items: list[dict[str, Any]]) -> tuple[int, int]:
+        written = kept = 0
+        for it in items:
+            try:
+                self.client.put_item(TableName=self.table_name, Item=it, ConditionExpression="attribute_not_exists(PK)")
+                written += 1
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                kept += 1
+        return written, kept
 
     def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus, *, now: str | None = None) -> bool:
         """Sets the verdict if the label still holds what was judged (`label_held`) and is not a person's verdict.

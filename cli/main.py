@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cli import errors
 from cli import settings as cli_settings
+from cli.exit_codes import EXIT_INTERRUPTED
 from cli.help_format import HelpFormatter
 
 # One module per command (or family of commands); each has `add_parsers(sub)`.
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return errors.EXIT_WORK_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         return errors.report(exc, settings, verbose=args.verbose > 0)
 

@@ -13,13 +13,14 @@ import argparse
 import importlib
 import json
 import os
+import shlex
 import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cli.console import err_console, print_problems, progress
-from cli.exit_codes import EXIT_OK, EXIT_WORK_FAILED, UsageError
+from cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_WORK_FAILED, UsageError
 from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
 from cli.preflight import require_table
 from cli.settings import Settings
@@ -92,6 +93,12 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
         help="only this receipt (repeatable): the manual invocation",
     )
     parser.add_argument("--limit", type=_positive, help="at most N receipts")
+    parser.add_argument(
+        "--cursor",
+        metavar="C",
+        help="resume where a run stopped (--limit, the time budget, Ctrl-C): the cursor its summary printed; "
+        "pass the same sweep and --receipt options",
+    )
     parser.add_argument("--dry-run", action="store_true", help="compute and report verdicts, write nothing")
     parser.add_argument(
         "--segment",
@@ -111,7 +118,11 @@ def payload_from_args(args: argparse.Namespace) -> SweepPayload:
             raise UsageError(f"--receipt: {exc}") from None
     if args.segment is not None and (refs or args.sweep == "metadata"):
         raise UsageError("--segment: only for a pending or reverify sweep over the table, not with --receipt")
-    return SweepPayload(receipts=refs or None, limit=args.limit, dry_run=args.dry_run, segment=args.segment)
+    if args.cursor is not None and not args.cursor.strip():
+        raise UsageError("--cursor: empty; pass the cursor a previous run printed")
+    return SweepPayload(
+        receipts=refs or None, limit=args.limit, dry_run=args.dry_run, segment=args.segment, cursor=args.cursor
+    )
 
 
 # ---- sweep ------------------------------------------------------------------------------------------------------
@@ -156,7 +167,22 @@ def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:
     result = summary.as_dict()
     if recorder is not None:
         result["changes"] = recorder.sorted()
-    return report(result, as_json=args.json, since=started)
+    code = report(result, as_json=args.json, since=started)
+    if summary.stopped_by == "interrupted":
+        err_console().print(
+            "interrupted: the summary above covers the receipts that finished"
+            + (
+                f"; resume with{f' --segment {summary.segment}' if summary.segment else ''} "
+                f"--cursor {shlex.quote(summary.cursor)}"
+                if summary.cursor
+                else "; nothing finished"
+            ),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return EXIT_INTERRUPTED
+    return code
 
 
 # ---- invoke -----------------------------------------------------------------------------------------------------
@@ -339,7 +365,7 @@ def readable(s: dict[str, Any]) -> str:
         lines.append(f"  skipped {s['skipped_items']} unreadable item(s), left as they are (logged with their keys)")
     if s.get("cursor"):
         where = f" --segment {s['segment']}" if s.get("segment") else ""
-        lines.append(f"  stopped early ({s.get('stopped_by')}); resume with{where} cursor {s['cursor']}")
+        lines.append(f"  stopped early ({s.get('stopped_by')}); resume with{where} --cursor {shlex.quote(s['cursor'])}")
     if "changes" in s:
         changes = s["changes"]
         lines.append(f"  would change {len(changes)} verdict(s):" if changes else "  would change nothing")

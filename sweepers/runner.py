@@ -107,23 +107,40 @@ def run_sweep(
     cursor = payload.cursor
     submitted = 0
     stopped_by: str | None = None
-    with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix=f"sweep-{sweep.name}") as pool:
-        in_flight: dict[Future[Any], ReceiptRef] = {}
-        for item in listing:
-            if payload.limit is not None and submitted >= payload.limit:
-                stopped_by = "limit"
-                break
-            if context.get_remaining_time_in_millis() < margin_ms:
-                stopped_by = "time"
-                break
-            while len(in_flight) >= limits.max_workers:
-                _collect(wait(in_flight, return_when=FIRST_COMPLETED).done, in_flight, summary, on_receipt)
-            work = contextvars.copy_context()  # the receipt's own context: its work and graph threads see the deadline
-            work.run(set_deadline, deadline)
-            in_flight[pool.submit(work.run, sweep.process, store, item.ref, payload.dry_run)] = item.ref
-            submitted += 1
-            cursor = item.cursor
-        _collect(wait(in_flight).done, in_flight, summary, on_receipt)
+    order: list[tuple[Future[Any], ReceiptRef, str]] = []  # submissions in listing order, with the cursor after each
+    in_flight: dict[Future[Any], ReceiptRef] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix=f"sweep-{sweep.name}") as pool:
+            for item in listing:
+                if payload.limit is not None and submitted >= payload.limit:
+                    stopped_by = "limit"
+                    break
+                if context.get_remaining_time_in_millis() < margin_ms:
+                    stopped_by = "time"
+                    break
+                while len(in_flight) >= limits.max_workers:
+                    _collect(wait(in_flight, return_when=FIRST_COMPLETED).done, in_flight, summary, on_receipt)
+                work = (
+                    contextvars.copy_context()
+                )  # the receipt's own context: its work and graph threads see the deadline
+                work.run(set_deadline, deadline)
+                future = pool.submit(work.run, sweep.process, store, item.ref, payload.dry_run)
+                in_flight[future] = item.ref
+                order.append((future, item.ref, item.cursor))
+                submitted += 1
+                cursor = item.cursor
+            _collect(wait(in_flight).done, in_flight, summary, on_receipt)
+    except KeyboardInterrupt:
+        # Ctrl-C in a local run: leaving the pool waited for the receipts in flight (a second Ctrl-C cuts that
+        # short). The summary is counted again from the finished futures, since the interrupt may have landed
+        # halfway through counting one; the cursor is the one behind which every receipt is done.
+        summary = SweepSummary(sweep=sweep.name, dry_run=payload.dry_run, segment=payload.segment)
+        for future, ref, _ in order:
+            if future.done() and not future.cancelled():
+                _count(future, ref, summary)
+        summary.cursor, summary.stopped_by = done_prefix_cursor(order, payload.cursor), "interrupted"
+        log.info("sweep interrupted", extra={"sweep": sweep.name, "receipts": summary.receipts})
+        return summary
 
     if stopped_by is None:
         return summary
@@ -143,13 +160,28 @@ def _collect(
 ) -> None:
     for future in done:
         ref = in_flight.pop(future)
-        try:
-            summary.add_report(ref, future.result())
-        except Exception as exc:  # one receipt failing must not stop the sweep; it is named in the summary
-            log.warning("receipt failed", extra={"receipt": str(ref), "error": type(exc).__name__}, exc_info=True)
-            summary.add_failure(ref, f"{type(exc).__name__}: {exc}")
+        _count(future, ref, summary)
         if on_receipt is not None:
             on_receipt(ref)
+
+
+def _count(future: Future[Any], ref: ReceiptRef, summary: SweepSummary) -> None:
+    try:
+        summary.add_report(ref, future.result())
+    except Exception as exc:  # one receipt failing must not stop the sweep; it is named in the summary
+        log.warning("receipt failed", extra={"receipt": str(ref), "error": type(exc).__name__}, exc_info=True)
+        summary.add_failure(ref, f"{type(exc).__name__}: {exc}")
+
+
+def done_prefix_cursor(order: list[tuple[Future[Any], ReceiptRef, str]], start: str | None) -> str | None:
+    """The cursor after the last receipt of the longest run of finished receipts from the start: resuming there
+    redoes nothing unfinished and skips nothing (receipts finished beyond a gap are redone, which is harmless)."""
+    cursor = start
+    for future, _, after in order:
+        if not future.done() or future.cancelled():
+            break
+        cursor = after
+    return cursor
 
 
 def next_payload(payload: SweepPayload, cursor: str | None, submitted: int) -> SweepPayload:

@@ -25,7 +25,7 @@ class SweepSummary:
     failed_receipts_total: int = 0
     extra: dict[str, int] = field(default_factory=dict)
     cursor: str | None = None
-    stopped_by: str | None = None  # "time" | "limit" when it stopped before the end
+    stopped_by: str | None = None  # "time" | "limit" | "interrupted" (Ctrl-C) when it stopped before the end
     segment: str | None = None
     slices: int = 1
 

@@ -622,6 +622,9 @@ def main(argv: list[str] | None = None) -> int:
         "--human-share", type=float, default=0.05, help="share of labels a person settles or confirms during the runs"
     )
     parser.add_argument(
+        "--review-pace", type=float, default=0.05, help="mean seconds between a person's writes (spread over the runs)"
+    )
+    parser.add_argument(
         "--poison-every", type=int, default=20, help="every N-th receipt gets unreadable items (0: none)"
     )
     args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from domain import places as places_mod
+from domain import write_pool
 from domain.cove.verifier import Verifier, build_verifier
 from domain.fingerprint import METADATA_JUDGED, metadata_fingerprint
 from domain.model import (
@@ -205,6 +206,7 @@ def validate_receipt(
     for message in result.errors:
         report.fail(message)
 
+    writes: list[tuple[Verdict, Callable[[], bool]]] = []
     for verdict in result.verdicts:
         report.verdicts.append(verdict)
         report.count(verdict.status)
@@ -214,32 +216,39 @@ def validate_receipt(
         same = mode == "reverify" and verdict.status is read
         report.unchanged += same
         if not dry_run:
-            _write(store, report, verdict, read, touch_only=same)
+            writes.append((verdict, _write_call(store, verdict, read, touch_only=same)))
+    _write_all(report, writes)
     log.info("receipt_validated", extra={"receipt": str(ref), **report.summary()})
     return report
 
 
-def _write(
-    store: ReceiptStore, report: ReceiptReport, verdict: Verdict, read: ValidationStatus, *, touch_only: bool
-) -> None:
-    label = verdict.label
-    try:
-        if touch_only:
-            ok = store.touch_verified(label, expected_status=read)
+def _write_call(
+    store: ReceiptStore, verdict: Verdict, read: ValidationStatus, *, touch_only: bool
+) -> Callable[[], bool]:
+    """One conditional write, to run in the process's write pool: True written, False lost race, raises on failure."""
+    if touch_only:
+        return lambda: store.touch_verified(verdict.label, expected_status=read)
+    return lambda: store.apply_verdict(verdict, expected_status=read)
+
+
+def _write_all(report: ReceiptReport, writes: list[tuple[Verdict, Callable[[], bool]]]) -> None:
+    """Runs a receipt's writes overlapped (domain/write_pool.py), each its own conditional UpdateItem, and counts
+    each one's outcome on its own: a failed or refused write leaves its label alone and no other."""
+    outcomes = write_pool.run_all([call for _, call in writes])
+    for (verdict, _), outcome in zip(writes, outcomes, strict=True):
+        label = verdict.label
+        if outcome.error is not None:  # DynamoDB failure: this label is not done
+            exc = outcome.error
+            log.warning(
+                "verdict_write_failed",
+                extra={"receipt": str(label.ref), "claim": label.claim_id, "error": type(exc).__name__},
+            )
+            report.fail(f"write {label.ref} {label.claim_id}: {type(exc).__name__}: {exc}")
+        elif outcome.value:
+            report.writes += 1
         else:
-            ok = store.apply_verdict(verdict, expected_status=read)
-    except Exception as exc:  # DynamoDB failure: this label is not done
-        log.warning(
-            "verdict_write_failed",
-            extra={"receipt": str(label.ref), "claim": label.claim_id, "error": type(exc).__name__},
-        )
-        report.fail(f"write {label.ref} {label.claim_id}: {type(exc).__name__}: {exc}")
-        return
-    if ok:
-        report.writes += 1
-    else:
-        report.lost_races += 1
-        log.info("verdict_lost_race", extra={"receipt": str(label.ref), "claim": label.claim_id})
+            report.lost_races += 1
+            log.info("verdict_lost_race", extra={"receipt": str(label.ref), "claim": label.claim_id})
 
 
 # -- metadata ----------------------------------------------------------------------------------------------------

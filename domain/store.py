@@ -45,6 +45,7 @@ _de = TypeDeserializer()
 
 BATCH_WRITE_SIZE = 25
 MAX_UNPROCESSED_RETRIES = 8
+MAX_POOL_CONNECTIONS = 32  # >= the write pool's bound (default 8) + the sweep's receipt workers (default 4), with room
 
 HUMAN_PREFIX = "human:"  # `validated_by` of a person's verdict: the automatic paths never write such a label
 
@@ -176,8 +177,14 @@ class PendingReceipt:
 
 
 def make_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
-    """A DynamoDB client with adaptive retries (throttling is retried by botocore before it reaches us)."""
-    cfg = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=30)
+    """A DynamoDB client with adaptive retries (throttling is retried by botocore before it reaches us), and enough
+    pooled connections for the overlapped verdict writes (domain/write_pool.py) plus the sweep's readers."""
+    cfg = Config(
+        retries={"max_attempts": 8, "mode": "adaptive"},
+        connect_timeout=5,
+        read_timeout=30,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+    )
     return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region or "us-east-1", config=cfg)
 
 

@@ -16,16 +16,25 @@ SMOLLM2_GGUF := $(LLM_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 
 .PHONY: setup demo test test-fast lint format bench dynamodb-local asl-validator java chromium realmodel clean
 
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+
+## Everything: the CLI with its local runtime, the test tools and the Pulumi packages (what `make test` needs).
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[local,dev,infra]'
+	$(PIP) --upgrade pip
+	$(PIP) -e '.[local,dev,infra]'
+	touch $@ $(VENV)/.demo-installed
+
+# The demo needs only the CLI and its local runtime (no Pulumi, no test tools): a fresh clone is set up in seconds.
+$(VENV)/.demo-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -e '.[local]'
 	touch $@
 
 ## The main job on the embedded default (a DynamoDB in the process, sample receipts, stream, sweep, report).
-demo: setup
+demo: $(VENV)/.demo-installed
 	$(BIN)/receipt-validator demo
 
 ## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator),

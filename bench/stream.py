@@ -8,10 +8,17 @@ only:
 - coalesced: batches of 100 (Lambda's default for DynamoDB streams) on table A: a receipt is loaded once a batch;
 - per-record: one record per invocation, on table B; every record loads its receipt again.
 
-DynamoDB calls are counted by a botocore `before-call.dynamodb.*` hook on each store's client. The run fails (exit 1)
-unless coalesced processing makes at least 5x fewer read calls and both tables end with the same verdicts.
+DynamoDB calls are counted by a botocore `before-call.dynamodb.*` hook on each store's client.
 
-    .venv/bin/python bench/stream.py [--receipts N] [--batch-size N]
+Then the write path (bench/write_path.py): the same receipts' verdicts written one after another, overlapped through
+the write pool (the chosen path), and as one transaction per receipt, on moto (in process) and on DynamoDB Local
+(the real jar, when installed: `make dynamodb-local java`), in the same run: write calls, write units
+(ReturnConsumedCapacity; moto reports none) and seconds per receipt, with the ratio to sequential.
+
+The run fails (exit 1) unless coalesced processing makes at least 5x fewer read calls, both stream tables end with the
+same verdicts, and every way of writing ends with the same verdicts on each backend and across backends.
+
+    .venv/bin/python bench/stream.py [--receipts N] [--batch-size N] [--write-receipts N] [--no-dynamodb-local]
 """
 
 from __future__ import annotations
@@ -124,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--receipts", type=int, default=3, help="sample receipts (default 3)")
     parser.add_argument("--batch-size", type=int, default=100, help="coalesced batch size (default 100)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--write-receipts", type=int, default=20, help="receipts for the write-path part (default 20)")
+    parser.add_argument("--no-dynamodb-local", action="store_true", help="write path on moto only")
     args = parser.parse_args(argv)
     _env()
 
@@ -154,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         refs = [c.ref for c in contexts]
         same = _verdicts(table_a, refs) == _verdicts(table_b, refs)
 
+        write_contexts = _pending_contexts(args.write_receipts, args.seed)
+        write_path = {"moto": write_path_on(None, "moto (in process)", write_contexts, verifier)}
+    if not args.no_dynamodb_local:
+        write_path["dynamodb_local"] = _on_dynamodb_local(write_contexts, verifier)
+
     ratio = per_record["read_calls"] / coalesced["read_calls"] if coalesced["read_calls"] else None
     result = {
         "backend": "moto (in process)",
@@ -171,9 +185,49 @@ def main(argv: list[str] | None = None) -> int:
         "speedup": round(per_record["seconds"] / coalesced["seconds"], 2) if coalesced["seconds"] else None,
         "same_verdicts": same,
     }
+    states = [part.pop("state") for part in write_path.values() if "state" in part]
+    result["write_path"] = write_path
+    result["write_path_same_verdicts"] = all(p.get("same_verdicts", True) for p in write_path.values()) and all(
+        state == states[0] for state in states
+    )
     print(json.dumps(result, indent=2))
-    ok = same and ratio is not None and ratio >= REQUIRED_READ_RATIO
+    ok = same and ratio is not None and ratio >= REQUIRED_READ_RATIO and result["write_path_same_verdicts"]
     return 0 if ok else 1
+
+
+def _pending_contexts(count: int, seed: int) -> list[Any]:
+    from cli.samples import generate_receipts
+    from domain.bundles import parse_bundle_lines
+    from domain.model import ValidationStatus
+
+    generated = generate_receipts(count, seed=seed)
+    contexts = parse_bundle_lines([json.dumps(g.bundle) for g in generated]).contexts
+    for context in contexts:
+        for lb in context.labels:
+            lb.validation_status = ValidationStatus.PENDING
+    return [c for c in contexts if len(c.labels) >= MIN_LABELS]
+
+
+def write_path_on(endpoint: str | None, backend: str, contexts: list[Any], verifier: Any) -> dict[str, Any]:
+    from bench.write_path import measure
+    from domain.store import ReceiptStore, make_client
+
+    def make_store(table: str) -> Any:
+        store = ReceiptStore(table, make_client(endpoint, "us-east-1"))
+        store.create_table()
+        return store
+
+    return measure(make_store, contexts, verifier, backend)
+
+
+def _on_dynamodb_local(contexts: list[Any], verifier: Any) -> dict[str, Any]:
+    from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local
+
+    try:
+        with dynamodb_local() as endpoint:
+            return write_path_on(endpoint, "DynamoDB Local (the real jar, in memory)", contexts, verifier)
+    except DynamoDBLocalUnavailable as exc:
+        return {"backend": "DynamoDB Local", "skipped": f"{exc} missing (make dynamodb-local java)"}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """`receipt-validator demo`: the whole job on a laptop, in one command.
 
-A DynamoDB in this process (moto server), the table, sample receipts (or FILE) imported with PENDING labels, the
-table's stream read and fed to the real stream handler until idle, then the pending sweep for anything the stream
-left, and a report read back from the table: each label's verdict and why, then totals.
+A DynamoDB in this process (moto, called inside botocore: no HTTP server), the table, sample receipts (or FILE)
+imported with PENDING labels, the table's stream read and fed to the real stream handler until idle, then the pending
+sweep for anything the stream left, and a report read back from the table: each label's verdict and why, then totals.
 """
 
 from __future__ import annotations
@@ -127,9 +127,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         console.print(RULES_ONLY_NOTE, markup=False, highlight=False)
 
     from cli.demo_report import DemoReport, render
-    from cli.embedded import embedded_dynamodb
+    from cli.embedded import embedded_dynamodb, in_process_dynamodb
 
-    with embedded_dynamodb() as endpoint:
+    # moto inside botocore is the fast way; --keep needs an endpoint another shell can reach, so it serves moto on a
+    # loopback port instead (the same backend, over HTTP: slower, see cli/embedded.py).
+    backend = embedded_dynamodb() if args.keep else in_process_dynamodb()
+    with backend as endpoint:
         local = Settings(endpoint, DEMO_TABLE, settings.region, settings.llm, settings.model, settings.json)
         outcome = _run_on(local, contexts, args)
         report = DemoReport(

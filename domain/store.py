@@ -644,18 +644,8 @@ class ReceiptStore:
         False (benign, a lost race) if anything judged changed since read. `expected_status` is the status read, which
         `verdict.label` carries too; a mismatch between them is a caller's error and is refused the same way.
         """
-        lb = verdict.label
-        stamp = now or utc_now_iso()
-        gsi3 = keys.label_gsi3(lb.image_id, lb.receipt_id, lb.line_id, lb.word_id, lb.label, verdict.status.value)
-        sets = {
-            "validation_status": verdict.status.value,
-            "reasoning": verdict.reasoning,
-            "validated_by": verdict.validated_by,
-            "validated_at": stamp,
-            "last_verified_at": stamp,
-            **gsi3,
-        }
-        return self._update_label(lb, sets, expected_status)
+        key, arguments = verdict_update(verdict, expected_status, now=now)
+        return self._update(key, arguments, f"label {verdict.label.ref} {verdict.label.claim_id}")
 
     def touch_verified(
         self, label: ReceiptWordLabel, expected_status: ValidationStatus, *, now: str | None = None
@@ -664,12 +654,7 @@ class ReceiptStore:
         return self._update_label(label, {"last_verified_at": now or utc_now_iso()}, expected_status)
 
     def _update_label(self, lb: ReceiptWordLabel, sets: dict[str, Any], expected: ValidationStatus) -> bool:
-        held = {**label_held(lb), "validation_status": expected.value}
-        return self._update(
-            _label_key(lb),
-            owned_update(LABEL_OWNED, sets=sets, held=held, not_human=True),
-            f"label {lb.ref} {lb.claim_id}",
-        )
+        return self._update(_label_key(lb), _label_update(lb, sets, expected), f"label {lb.ref} {lb.claim_id}")
 
     def _update(self, key: dict[str, Any], arguments: dict[str, Any], what: str) -> bool:
         """One conditional UpdateItem; False when the condition refused it (the item changed since read)."""
@@ -902,6 +887,33 @@ class ReceiptStore:
             counts.setdefault(label, {}).setdefault(status, 0)
             counts[label][status] += 1
         return counts
+
+
+def verdict_update(
+    verdict: Verdict, expected_status: ValidationStatus, *, now: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Key, UpdateItem arguments) of a label verdict: the validator's attributes, on the conditions of `label_held`.
+
+    `apply_verdict` sends it as one UpdateItem; the same arguments are what any other way of writing verdicts (the
+    transaction measured by bench/stream.py) must send, so every way holds the same conditions.
+    """
+    lb = verdict.label
+    stamp = now or utc_now_iso()
+    gsi3 = keys.label_gsi3(lb.image_id, lb.receipt_id, lb.line_id, lb.word_id, lb.label, verdict.status.value)
+    sets = {
+        "validation_status": verdict.status.value,
+        "reasoning": verdict.reasoning,
+        "validated_by": verdict.validated_by,
+        "validated_at": stamp,
+        "last_verified_at": stamp,
+        **gsi3,
+    }
+    return _label_key(lb), _label_update(lb, sets, expected_status)
+
+
+def _label_update(lb: ReceiptWordLabel, sets: dict[str, Any], expected: ValidationStatus) -> dict[str, Any]:
+    held = {**label_held(lb), "validation_status": expected.value}
+    return owned_update(LABEL_OWNED, sets=sets, held=held, not_human=True)
 
 
 def _label_key(lb: ReceiptWordLabel) -> dict[str, Any]:

@@ -6,8 +6,9 @@
    contradicts itself decides nothing.
 2. What code leaves open goes to the LLM with the code answers as context. A code refutation is never outvoted (at
    best INVALID when the LLM agrees, else NEEDS_REVIEW); weak code support becomes VALID only when the LLM's answers
-   agree. Only answers that say something count: an empty, unreadable or low-confidence answer is no evidence, so
-   when nothing counted the label stays PENDING and no model is named.
+   agree; code that contradicts itself is asked too (NEEDS_REVIEW at best, INVALID if the LLM refutes). Only answers
+   that say something count: an empty, unreadable or low-confidence answer is no evidence, so when nothing counted
+   the label stays PENDING and no model is named.
 3. Rules only, what code leaves open stays PENDING: no evidence, no verdict.
 """
 
@@ -184,23 +185,6 @@ def by_rules(label: ReceiptWordLabel, code: list[Evidence], decide: RulesDecisio
     return Verdict(label=label, status=status, reasoning=reasoning, validated_by=validated_by, evidence=code)
 
 
-def conflicting(code: list[Evidence]) -> bool:
-    """Strong code answers on both sides: code contradicts itself, so a person must look."""
-    strong = {e.answer for e in code if e.by_code and e.strong}
-    return Answer.SUPPORTS in strong and Answer.REFUTES in strong
-
-
-def code_conflict(label: ReceiptWordLabel, code: list[Evidence]) -> Verdict:
-    """NEEDS_REVIEW for self-contradicting code evidence (only when an LLM is on: rules alone leave it PENDING)."""
-    return Verdict(
-        label=label,
-        status=ValidationStatus.NEEDS_REVIEW,
-        reasoning=f"strong code answers conflict: {_summary(code)}",
-        validated_by="rule:conflict",
-        evidence=code,
-    )
-
-
 def counts(e: Evidence, threshold: float) -> bool:
     """An LLM answer counts only when it says something: supports or refutes, with confidence at the threshold."""
     return e.answer is not Answer.UNKNOWN and e.confidence >= threshold
@@ -218,7 +202,7 @@ def with_llm(
     heard = [e for e in llm if counts(e, threshold)]
     evidence = [*code, *llm]
     if not heard:
-        return pending(label, f"the LLM's answers say nothing usable: {_summary(evidence)}", evidence)
+        return pending(label, f"no decision: no usable LLM answer: {_summary(evidence)}", evidence)
     code_refutes = any(e.answer is Answer.REFUTES for e in code)
     code_supports = any(e.answer is Answer.SUPPORTS for e in code)
     all_support = all(e.answer is Answer.SUPPORTS for e in heard)

@@ -117,8 +117,6 @@ def build_graph(
         for claim in state["claims"]:
             evidence = code.setdefault(claim.claim_id, [])
             verdict = policy.by_rules(claim, evidence, rules_decision)
-            if verdict is None and llm is not None and policy.conflicting(evidence):
-                verdict = policy.code_conflict(claim, evidence)
             if verdict is not None:
                 ruled[claim.claim_id] = verdict
         return {"code": code, "ruled": ruled}

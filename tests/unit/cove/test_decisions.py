@@ -231,9 +231,11 @@ def test_legacy_alias_is_verified_as_its_canonical_label(fake_ollama: FakeOllama
     assert got["9/2/TOTAL"] is V
 
 
-def test_conflicting_decisive_code_needs_review_with_llm_and_stays_pending_without(
+def test_conflicting_code_goes_to_the_llm_and_stays_pending_without_an_answer(
     fake_ollama: FakeOllama, make_verifier: MakeVerifier
 ) -> None:
+    """Code that contradicts itself decides nothing; the LLM's answer can at best ask a person (a code refutation is
+    never outvoted), and with no answer (rules only, or the LLM down) the label stays as it was."""
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
     checks = StubChecks(
         {"9/2/GRAND_TOTAL": [code(Answer.SUPPORTS, decisive=True), code(Answer.REFUTES, decisive=True, check="x")]}
@@ -243,4 +245,7 @@ def test_conflicting_decisive_code_needs_review_with_llm_and_stays_pending_witho
     rules = statuses(rules_only_verifier(checks).verify(ctx, ctx.labels))
     assert with_llm["9/2/GRAND_TOTAL"] is R
     assert rules["9/2/GRAND_TOTAL"] is P
-    assert (9, 2) not in {k for p in fake_ollama.prompts for k in asked_words(p)}
+    assert (9, 2) in {k for p in fake_ollama.prompts for k in asked_words(p)}
+    fake_ollama.fault = "500"
+    down = make_verifier(checks, max_retries=0).verify(ctx, ctx.labels)
+    assert statuses(down)["9/2/GRAND_TOTAL"] is P

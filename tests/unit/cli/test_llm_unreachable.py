@@ -58,12 +58,16 @@ def new_table(endpoint: str, contexts: list[ReceiptContext]) -> ReceiptStore:
 
 
 def statuses(store: ReceiptStore, contexts: list[ReceiptContext]) -> dict[tuple[str, str], str]:
+    return {key: status for key, (status, _) in verdicts(store, contexts).items()}
+
+
+def verdicts(store: ReceiptStore, contexts: list[ReceiptContext]) -> dict[tuple[str, str], tuple[str, str | None]]:
     out = {}
     for ctx in contexts:
         loaded = store.load_receipt(ctx.ref)
         assert loaded is not None
         for label in loaded.labels:
-            out[(str(ctx.ref), label.claim_id)] = label.validation_status.value
+            out[(str(ctx.ref), label.claim_id)] = (label.validation_status.value, label.validated_by)
     return out
 
 
@@ -85,9 +89,16 @@ def test_sweep_exits_1_says_it_once_and_decides_only_what_the_rules_decide(
 
     assert main(["--endpoint-url", endpoint, "--table", rules.table_name, "--llm", "none", "sweep", "pending"]) == 0
     capsys.readouterr()
-    after_down, after_rules = statuses(down, contexts), statuses(rules, contexts)
-    assert after_down == after_rules  # what the LLM would have decided stayed PENDING; the rules' verdicts landed
-    assert sum(s == "PENDING" for s in after_down.values()) == summary["left_pending"]
+    after_down, after_rules = verdicts(down, contexts), verdicts(rules, contexts)
+    assert after_down.keys() == after_rules.keys()
+    for key, (status, by) in after_down.items():
+        assert not (by or "").startswith("cove:"), key  # the unreachable LLM decided nothing
+        if after_rules[key][0] != "PENDING":
+            assert (status, by) == after_rules[key], key  # every verdict of the rules landed the same
+        elif status != "PENDING":
+            # code evidence in conflict goes to review only when an LLM is configured: still a rule's verdict
+            assert status == "NEEDS_REVIEW" and by == "rule:conflict", (key, status, by)
+    assert sum(s == "PENDING" for s, _ in after_down.values()) == summary["left_pending"]
 
 
 @pytest.mark.slow

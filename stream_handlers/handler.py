@@ -73,7 +73,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         deferred_receipts=outcome.deferred,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
         receipts=outcome.receipts,
-        llm_unreachable=outage_since(started_mono) is not None,
+        llm_unreachable=outage_since(started_mono, still_open=True) is not None,
     )
     emit_metrics(metrics, summary)
     logger.info(

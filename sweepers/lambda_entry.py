@@ -101,7 +101,9 @@ def handle(
     for key, metric in METRICS.items():
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(sliced.get(key, 0)))
     metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=summary.failed_receipts_total)
-    metrics.add_metric(name="LLMUnreachable", unit=MetricUnit.Count, value=int(outage_since(started) is not None))
+    metrics.add_metric(
+        name="LLMUnreachable", unit=MetricUnit.Count, value=int(outage_since(started, still_open=True) is not None)
+    )
     # Receipt ids and counts only: never OCR text at INFO.
     logger.info("sweep finished", extra={k: v for k, v in sliced.items() if k != "failed_receipts"})
     for failure in summary.failed_receipts:

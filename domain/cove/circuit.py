@@ -134,13 +134,15 @@ class Circuit:
         return outage
 
 
-def outage_since(start: float) -> Outage | None:
-    """The first outage any live circuit of this process opened at or after `start` (time.monotonic()), or else the
-    outage of a circuit still open now (opened before `start`: a warm Lambda container in its cool-down)."""
+def outage_since(start: float, *, still_open: bool = False) -> Outage | None:
+    """The first outage any live circuit of this process opened at or after `start` (time.monotonic()); with
+    `still_open`, else the outage of a circuit still open now (a warm Lambda container in its cool-down)."""
     with _registry_lock:
         circuits = list(_circuits)
     found = [o for c in circuits for o in c.outages if o.opened_at >= start]
     if found:
         return min(found, key=lambda o: o.opened_at)
-    still_open = [c.outages[-1] for c in circuits if c.is_open()]
-    return still_open[0] if still_open else None
+    if still_open:
+        current = [c.outages[-1] for c in circuits if c.is_open()]
+        return current[0] if current else None
+    return None

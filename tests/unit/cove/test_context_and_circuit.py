@@ -202,3 +202,15 @@ def test_an_unreachable_llm_leaves_every_label_the_rules_do_not_decide_pending(m
     assert report.left_pending == report.labels_seen
     assert all(v.status is ValidationStatus.PENDING for v in report.verdicts)
     assert store.writes == []
+
+
+def test_an_outage_before_the_run_counts_only_while_its_circuit_is_open_and_only_when_asked() -> None:
+    now = [1000.0]
+    circuit = Circuit("http://h:2", lambda: "refused", cooldown_s=30, clock=lambda: now[0])
+    assert circuit.allow() is not None and circuit.is_open()
+    later = time.monotonic() + 3600  # a run that started after the opening
+    assert outage_since(later) is None  # a CLI command reports only what happened during its own run
+    assert outage_since(later, still_open=True) is circuit.outages[-1]  # a warm Lambda: still failing fast
+    now[0] = 1031.0
+    assert not circuit.is_open()
+    assert outage_since(later, still_open=True) is None

@@ -111,7 +111,7 @@ def test_a_person_settles_labels_with_the_keyboard(table: ReceiptStore, browser_
         assert "VALID" in _wait_message(page, "ok")
         item = label_item(table, _ref(table, receipt), line, word, label)
         assert item["validation_status"] == "VALID" and item["validated_by"] == "human:tester"
-        assert page.locator("#queue li").count() == 3
+        expect(page.locator("#queue li")).to_have_count(3)  # the queue redraws after the message
         page.screenshot(path=str(_screenshot_path()), full_page=True)
 
         # reject with `r`

@@ -125,7 +125,12 @@ ADDRESS_PATTERN = re.compile(
     r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
     r"|\bP\.?\s?O\.?\s+BOX\s+\d+"
-    rf"|\b(?:STE|SUITE|UNIT|APT)\.?\s*#?\s*\d+\b|\b[A-Z][A-Za-z.\-]+,\s*(?:{'|'.join(_STATES)})\b",
+    rf"|\b(?:STE|SUITE|UNIT|APT)\.?\s*#?\s*\d+\b|\b[A-Z][A-Za-z.\-]+,\s*(?:{'|'.join(_STATES)})\b"
+    # Street words that come before the name (`LOT 84, JALAN TUN RAZAK`, `NO 3, JLN SS2/24`, `TAMAN MELAWATI`), and a
+    # five-digit postcode before its town (`51405 KUALA LUMPUR`, `47300 PETALING JAYA`).
+    r"|\b(?:JALAN|JLN|LORONG|LRG|PERSIARAN|LEBUH|TAMAN|TMN|KAMPUNG|KG)\.?\s+[A-Z0-9]"
+    r"|(?<![\d.,])\b\d{5},?\s+[A-Z]{3,}(?:\s+[A-Z]{3,})?,?$"
+    r"|^\s*(?:LOT|NO\.?)\s*\d+[A-Z]?(?:-\d+)?,\s*[A-Z]",
     re.IGNORECASE,
 )
 _LOCATION_SUFFIX = re.compile(r"\s*(?:#\s*\d+|\bSTORE\s*#?\s*\d+|\bNO\.?\s*\d+|\s-\s+.*)$", re.IGNORECASE)

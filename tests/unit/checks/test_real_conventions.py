@@ -253,3 +253,19 @@ def test_one_arithmetic_relation_alone_decides_nothing() -> None:
     assert facts.arithmetic.total is not None and facts.arithmetic.confirmations("total") == 1
     assert decide(context, "12.40", "GRAND_TOTAL") is None
     assert decide(context, "13.39", "GRAND_TOTAL") is None
+
+
+def test_addresses_written_the_malaysian_way_read_as_addresses() -> None:
+    rows = [
+        "PETRONAS STATION",
+        "LOT 84, JALAN TUN RAZAK",
+        "51405 KUALA LUMPUR",
+        "TAMAN MELAWATI",
+        "DIESEL 40.00",
+        "TOTAL 40.00",
+    ]
+    context = make_receipt(rows)
+    for word in ("LOT", "JALAN", "RAZAK", "51405", "KUALA", "MELAWATI"):
+        assert decide(context, word, "ADDRESS_LINE") == "VALID", word
+    assert decide(context, "DIESEL", "ADDRESS_LINE") != "VALID"
+    assert decide(context, "51405", "PHONE_NUMBER") != "VALID"

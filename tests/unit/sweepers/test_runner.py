@@ -105,7 +105,8 @@ def test_limit_stops_with_a_cursor_that_resumes_after_the_last_receipt():
     assert (first.receipts, first.stopped_by, first.cursor) == (3, "limit", "3")
     second = run_sweep(fake.sweep(), SweepPayload(cursor=first.cursor), FakeStore(REFS), StepContext(100))
     assert second.receipts == 4 and second.cursor is None
-    assert fake.processed[:3] == REFS[:3] and sorted(fake.processed[3:], key=str) == REFS[3:]
+    assert sorted(fake.processed[:3], key=str) == sorted(REFS[:3], key=str)  # a pool: order within a slice is free
+    assert sorted(fake.processed[3:], key=str) == sorted(REFS[3:], key=str)
 
 
 def test_limit_equal_to_the_work_is_not_an_early_stop():

@@ -815,28 +815,14 @@ class ReceiptStore:
         if after:
             condition += " AND GSI3SK > :after"
             values[":after"] = after
-        current: ReceiptRef | None = None
-        count = 0
-        for raw in self._query(
+        raw = self._query(
             IndexName="GSI3",
             KeyConditionExpression=condition,
             ExpressionAttributeValues=_to_item(values),
             ProjectionExpression="GSI3SK",
             PaginationConfig={"PageSize": page_size},
-        ):
-            try:
-                parsed = keys.parse_gsi3sk(raw["GSI3SK"]["S"])
-            except (KeyError, keys.KeyFormatError):
-                log.warning("GSI3 entry with malformed key skipped")
-                continue
-            ref = ReceiptRef(image_id=parsed.image_id, receipt_id=parsed.receipt_id)
-            if ref != current:
-                if current is not None:
-                    yield PendingReceipt(current, count, receipt_cursor(current))
-                current, count = ref, 0
-            count += 1
-        if current is not None:
-            yield PendingReceipt(current, count, receipt_cursor(current))
+        )
+        yield from _group_by_receipt(r["GSI3SK"]["S"] for r in raw if "GSI3SK" in r)
 
     def iter_entities(
         self, entity_type: str, *, start: str | None = None, page_size: int = 200

@@ -27,12 +27,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cli.samples import SHAPES, generate_receipts
 from domain.bundles import context_from_bundle
 from domain.cove.settings import LLMSettings
 from domain.cove.verifier import Verifier, build_verifier
 from domain.model import ValidationStatus
 from domain.offline import check_receipt
+from samples import SHAPES, generate_receipts
 
 
 @dataclass

@@ -21,11 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cli.samples import generate_receipts
 from domain.bundles import context_from_bundle
 from domain.checks import build_facts, judge
 from domain.decision import allowed, basis_name, basis_of, candidates, rules_decision
 from domain.model import Answer, ValidationStatus
+from samples import generate_receipts
 
 
 class Count:

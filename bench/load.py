@@ -53,7 +53,6 @@ os.environ["VALIDATOR_LLM"] = "none"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorBench")
 
 from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local  # noqa: E402
-from cli.samples import generate_receipts  # noqa: E402
 from cli.settings import Settings  # noqa: E402
 from cli.stream_reader import ReaderOptions  # noqa: E402
 from cli.stream_runtime import stream_reader_for  # noqa: E402
@@ -63,6 +62,7 @@ from domain.cove.settings import LLMSettings  # noqa: E402
 from domain.cove.verifier import build_verifier  # noqa: E402
 from domain.model import ReceiptContext, ValidationStatus  # noqa: E402
 from domain.store import ReceiptStore, make_client  # noqa: E402
+from samples import generate_receipts  # noqa: E402
 from sweepers import pending, reverify  # noqa: E402
 from sweepers.dependencies import SweepDependencies  # noqa: E402
 from sweepers.local_context import LocalContext  # noqa: E402

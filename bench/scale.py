@@ -39,13 +39,13 @@ os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ReceiptValidatorBench")
 
 from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local  # noqa: E402
-from cli.samples import generate_receipts  # noqa: E402
 from domain.bundles import context_from_bundle  # noqa: E402
 from domain.cove.limiter import Limiter  # noqa: E402
 from domain.cove.settings import LLMSettings  # noqa: E402
 from domain.cove.verifier import build_verifier  # noqa: E402
 from domain.store import ReceiptStore, make_client, segments  # noqa: E402
 from infra.config import Settings as StackSettings  # noqa: E402
+from samples import generate_receipts  # noqa: E402
 from sweepers import metadata, pending, reverify  # noqa: E402
 from sweepers.dependencies import SweepDependencies  # noqa: E402
 from sweepers.local_context import LocalContext  # noqa: E402

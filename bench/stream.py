@@ -138,11 +138,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from moto import mock_aws
 
-    from cli.samples import generate_receipts
     from domain.bundles import parse_bundle_lines
     from domain.cove.settings import LLMSettings
     from domain.cove.verifier import build_verifier
     from domain.model import ValidationStatus
+    from samples import generate_receipts
 
     with mock_aws():
         generated = generate_receipts(args.receipts, seed=args.seed)
@@ -196,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _pending_contexts(count: int, seed: int) -> list[Any]:
-    from cli.samples import generate_receipts
     from domain.bundles import parse_bundle_lines
     from domain.model import ValidationStatus
+    from samples import generate_receipts
 
     generated = generate_receipts(count, seed=seed)
     contexts = parse_bundle_lines([json.dumps(g.bundle) for g in generated]).contexts

@@ -75,7 +75,7 @@ def _load_receipts(args: argparse.Namespace) -> tuple[list[ReceiptContext], dict
         return parsed.contexts, None
     if not 1 <= args.count <= 5000:
         raise UsageError("--count must be 1..5000")
-    from cli.samples import generate_receipts
+    from samples import generate_receipts
 
     generated = generate_receipts(args.count, seed=args.seed)
     contexts = parse_bundle_lines([json.dumps(g.bundle) for g in generated]).contexts

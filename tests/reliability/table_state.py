@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from cli.samples import generate_receipts
 from domain import keys
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptContext, ReceiptRef
 from domain.store import ReceiptStore
+from samples import generate_receipts
 
 # moto spends ~50 ms per UpdateItem: receipts are trimmed to their first labels (and the lines down to them).
 LABELS_PER_RECEIPT = 8

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.samples import generate_receipts
+from samples import generate_receipts
 
 _spec = importlib.util.spec_from_file_location("bench_accuracy", Path(__file__).parents[2] / "bench" / "accuracy.py")
 assert _spec and _spec.loader

@@ -10,11 +10,11 @@ import pytest
 
 import cli.check_command as check_command
 from cli.main import main
-from cli.samples import generate_receipts
 from domain.bundles import context_from_bundle
 from domain.cove.settings import LLMSettings
 from domain.cove.verifier import build_verifier
 from domain.service import validate_receipt
+from samples import generate_receipts
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.store import FakeStore
 

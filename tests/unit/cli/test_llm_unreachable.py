@@ -15,10 +15,10 @@ import pytest
 
 from cli.embedded import embedded_dynamodb
 from cli.main import main
-from cli.samples import generate_receipts
 from domain.bundles import parse_bundle_lines
 from domain.model import ReceiptContext
 from domain.store import ReceiptStore, make_client
+from samples import generate_receipts
 
 SECRET = "sk-closed-port-test-key"
 

@@ -17,7 +17,7 @@ from domain.service import validate_receipt
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
 from tests.fakes.store import FakeStore
-from tests.unit.cove.conftest import MakeVerifier, settings_for
+from tests.unit.conftest import MakeVerifier, settings_for
 from tests.unit.cove.test_llm_protocol import big_receipt
 
 

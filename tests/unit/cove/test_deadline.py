@@ -18,7 +18,7 @@ from sweepers.sources import WorkItem
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
 from tests.fakes.store import FakeStore
-from tests.unit.cove.conftest import MakeVerifier, settings_for
+from tests.unit.conftest import MakeVerifier, settings_for
 
 USER = "<receipt>\n[1/1] X\n</receipt>"
 

@@ -10,7 +10,7 @@ from domain.model import Answer, ValidationStatus
 from tests.fakes.checks import StubChecks, code, rules_only_verifier
 from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
-from tests.unit.cove.conftest import MakeVerifier
+from tests.unit.conftest import MakeVerifier
 
 V, INV, R, P = (
     ValidationStatus.VALID,

@@ -15,7 +15,7 @@ from tests.fakes.checks import StubChecks, code
 from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, outside_data_blocks, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery, make_context
 from tests.fakes.store import FakeStore
-from tests.unit.cove.conftest import MakeVerifier
+from tests.unit.conftest import MakeVerifier
 
 WRONGS = [
     {},

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from cli.samples import generate_receipts
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptContext
 from domain.store import ReceiptStore
+from samples import generate_receipts
 
 # Generated receipts hold ~50 labels on ~80 words; the top of each receipt (its first labels and the lines down to
 # them) keeps moto, at ~50 ms per UpdateItem and ~3 ms per item read, fast.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cli.samples import generate_receipts
 from domain import keys
 from domain.bundles import context_from_bundle
 from domain.model import ValidationStatus
+from samples import generate_receipts
 from sweepers import reverify
 from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext

@@ -8,7 +8,7 @@ from tests.fakes.checks import StubChecks, code, rules_only_verifier
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery, make_context
 from tests.fakes.store import FakeStore
-from tests.unit.cove.conftest import MakeVerifier
+from tests.unit.conftest import MakeVerifier
 
 DECIDED = StubChecks(
     {

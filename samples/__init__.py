@@ -1,5 +1,5 @@
 """Synthetic sample receipts with known truth: bundles (CONTRACT §2) plus which labels are wrong and why."""
 
-from cli.samples.generator import SHAPES, GeneratedReceipt, LabelTruth, generate_receipts, write_bundles
+from samples.generator import SHAPES, GeneratedReceipt, LabelTruth, generate_receipts, write_bundles
 
 __all__ = ["SHAPES", "GeneratedReceipt", "LabelTruth", "generate_receipts", "write_bundles"]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from cli.samples import real_catalogue as rc
-from cli.samples.formats import MONTHS
-from cli.samples.layout import Line, Seg
-from cli.samples.sections import EITHER_DISCOUNT, Ctx, Item
+from samples import real_catalogue as rc
+from samples.formats import MONTHS
+from samples.layout import Line, Seg
+from samples.sections import EITHER_DISCOUNT, Ctx, Item
 
 GRAND = frozenset({"GRAND_TOTAL"})
 SUBTOTAL_TOO = frozenset({"SUBTOTAL"})

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 import pytest
 
-from cli.samples import GeneratedReceipt, generate_receipts
-from cli.samples.__main__ import main as samples_main
-from cli.samples.errors import ERROR_KINDS
-from cli.samples.formats import MoneyStyle, money, parse_amount
 from domain.bundles import parse_bundle_lines
 from domain.labels import ALL_LABELS, AMOUNT_LABELS
+from samples import GeneratedReceipt, generate_receipts
+from samples.__main__ import main as samples_main
+from samples.errors import ERROR_KINDS
+from samples.formats import MoneyStyle, money, parse_amount
 
 N = 500
 

@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cli.samples import sections
-from cli.samples.catalogue import FUELS, FUELS_METRIC, LOCALES, MERCHANTS, PRODUCTS, Merchant, Store, make_store, price
-from cli.samples.errors import Entry, correct_labels, inject
-from cli.samples.formats import money
-from cli.samples.layout import Line, Word, layout
-from cli.samples.real_receipt import plan_receipt
-from cli.samples.sections import Ctx, Item
+from samples import sections
+from samples.catalogue import FUELS, FUELS_METRIC, LOCALES, MERCHANTS, PRODUCTS, Merchant, Store, make_store, price
+from samples.errors import Entry, correct_labels, inject
+from samples.formats import money
+from samples.layout import Line, Word, layout
+from samples.real_receipt import plan_receipt
+from samples.sections import Ctx, Item
 
 PROPOSED_BY = "sample-generator"
 SHAPES: tuple[str, ...] = ("classic", "real")

@@ -1,4 +1,4 @@
-"""`python -m cli.samples --count N --seed S --wrong-share F [--shape classic|real] --out FILE [--truth FILE]`."""
+"""`python -m samples --count N --seed S --wrong-share F [--shape classic|real] --out FILE [--truth FILE]`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from cli.samples.generator import SHAPES, generate_receipts, write_bundles
+from samples.generator import SHAPES, generate_receipts, write_bundles
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cli.samples", description="Write synthetic receipt bundles.")
+def main(argv: list[str] | None = None, prog: str = "python -m samples") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Write synthetic receipt bundles.")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--wrong-share", type=float, default=0.2, help="share of labels that are wrong (0..1)")

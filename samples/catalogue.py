@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.samples.formats import MoneyStyle
+from samples.formats import MoneyStyle
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from cli.samples import real_catalogue as rc
-from cli.samples import real_sections as rs
-from cli.samples.catalogue import LOCALES, Merchant, Store, fill_pattern, price
-from cli.samples.formats import MoneyStyle, money
-from cli.samples.layout import Line
-from cli.samples.sections import Ctx, Item
+from samples import real_catalogue as rc
+from samples import real_sections as rs
+from samples.catalogue import LOCALES, Merchant, Store, fill_pattern, price
+from samples.formats import MoneyStyle, money
+from samples.layout import Line
+from samples.sections import Ctx, Item
 
 _LOCALE = {"my": "MY", "us": "US", "uk": "UK", "eu": "DE"}
 _STYLE = {

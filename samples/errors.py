@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.samples.layout import FAMILIES, Word
 from domain.labels import ALL_LABELS
+from samples.layout import FAMILIES, Word
 
 # (kind, role of the word, label put on it): confusions between neighbours.
 SWAPS: tuple[tuple[str, str, str], ...] = (

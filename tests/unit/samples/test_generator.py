@@ -11,12 +11,12 @@ from decimal import Decimal
 
 import pytest
 
-from cli.samples import GeneratedReceipt, generate_receipts, write_bundles
-from cli.samples.__main__ import main as samples_main
-from cli.samples.catalogue import LOCALES
-from cli.samples.errors import ERROR_KINDS
-from cli.samples.formats import MoneyStyle, money, parse_amount, parse_quantity, render_amount
 from domain.labels import ALL_LABELS, AMOUNT_LABELS, canonical_label
+from samples import GeneratedReceipt, generate_receipts, write_bundles
+from samples.__main__ import main as samples_main
+from samples.catalogue import LOCALES
+from samples.errors import ERROR_KINDS
+from samples.formats import MoneyStyle, money, parse_amount, parse_quantity, render_amount
 
 N = 300
 

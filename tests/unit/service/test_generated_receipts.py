@@ -1,20 +1,20 @@
 """End to end on generated sample receipts: the real checks, the real ChatOllama, a fake model that knows the truth.
 
-Prints the measured LLM calls per receipt (`pytest -s -k samples tests/unit/cove`).
+Prints the measured LLM calls per receipt (`pytest -s tests/unit/service/test_generated_receipts.py`).
 """
 
 from __future__ import annotations
 
-from cli.samples.generator import generate_receipts
 from domain.bundles import context_from_bundle
 from domain.cove.limiter import Limiter
 from domain.cove.prompts import render_receipt
 from domain.cove.verifier import build_verifier
 from domain.model import ValidationStatus
 from domain.service import ReceiptReport, validate_receipt
+from samples.generator import generate_receipts
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.store import FakeStore
-from tests.unit.cove.conftest import settings_for
+from tests.unit.conftest import settings_for
 
 
 def test_generated_receipts_cost_at_most_three_llm_calls_each(fake_ollama: FakeOllama) -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from cli.samples.catalogue import CARD_BRANDS, CASHIER_NAMES, FOOTERS, STORE_HOURS, Locale, Store
-from cli.samples.formats import MoneyStyle, render_amount, render_date, render_quantity, render_time
-from cli.samples.layout import Line, Seg
+from samples.catalogue import CARD_BRANDS, CASHIER_NAMES, FOOTERS, STORE_HOURS, Locale, Store
+from samples.formats import MoneyStyle, render_amount, render_date, render_quantity, render_time
+from samples.layout import Line, Seg
 
 PAYING = frozenset({"PAYMENT_METHOD"})
 _PAYING_WORDS = frozenset({"CREDIT", "DEBIT", "CARD", "CASH", "VISA", "EFT", "CHARGED"})

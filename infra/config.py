@@ -96,6 +96,17 @@ class Settings:
     artifact_cache_dir: Path = DEFAULT_CACHE_DIR
 
     def __post_init__(self) -> None:
+        problems = [
+            *self._naming_problems(),
+            *self._stream_problems(),
+            *self._limit_problems(),
+            *self._switch_problems(),
+        ]
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    def _naming_problems(self) -> list[str]:
+        """The prefix and the table to use."""
         problems = []
         if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", self.prefix):
             problems.append("prefix must be 1..40 letters, digits or '-' (it starts every resource name)")
@@ -103,6 +114,11 @@ class Settings:
             problems.append("existingTableName needs existingTableStreamArn (the stream to subscribe to)")
         if self.table.existing_stream_arn and "/stream/" not in self.table.existing_stream_arn:
             problems.append("existingTableStreamArn must be a DynamoDB stream ARN (…:table/NAME/stream/LABEL)")
+        return problems
+
+    def _stream_problems(self) -> list[str]:
+        """The event source mapping's settings."""
+        problems = []
         if not 1 <= self.stream.batch_size <= 10_000:
             problems.append("batchSize must be 1..10000")
         if not 0 <= self.stream.batching_window_seconds <= 300:
@@ -111,6 +127,11 @@ class Settings:
             problems.append("retryAttempts must be -1..10000")
         if not (self.stream.max_record_age_seconds == -1 or 60 <= self.stream.max_record_age_seconds <= 604_800):
             problems.append("maxRecordAgeSeconds must be -1 or 60..604800")
+        return problems
+
+    def _limit_problems(self) -> list[str]:
+        """Timeouts and concurrency bounds."""
+        problems = []
         for name, value in (
             ("streamTimeout", self.stream_timeout_seconds),
             ("sweeperTimeout", self.sweeper_timeout_seconds),
@@ -125,12 +146,16 @@ class Settings:
             problems.append("streamReservedConcurrency must be >= 1 (unset for unreserved)")
         if not 60 <= self.sweep_timeout_seconds <= 365 * 86400:
             problems.append("sweepTimeoutSeconds must be 60..31536000")
+        return problems
+
+    def _switch_problems(self) -> list[str]:
+        """The LLM choice and the tracing switch."""
+        problems = []
         if self.validator_llm not in {"auto", "none", "ollama"}:
             problems.append("validatorLlm must be auto, none or ollama")
         if self.tracing.enabled and not self.tracing.api_key_param:
             problems.append("langsmithTracing needs langsmithApiKeyParam (the SSM parameter holding the key)")
-        if problems:
-            raise SettingsError("; ".join(problems))
+        return problems
 
     @property
     def llm_bound(self) -> int | None:

@@ -77,6 +77,25 @@ def _string(image: Mapping[str, Any], name: str, seq: str | None) -> str | None:
 
 def classify(record: Mapping[str, Any]) -> Work | Ignored:
     """What one raw stream record (as in a Lambda event) asks for. Raises MalformedRecord."""
+    seq, event_name, body, pk, sk = _envelope(record)
+    if event_name == "REMOVE":
+        return Ignored(seq, IgnoreReason.REMOVE)
+    image = body.get("NewImage")
+    if not isinstance(image, Mapping):
+        raise MalformedRecord(f"{event_name} record has no NewImage (stream view must include new images)", seq)
+    entity = _string(image, "TYPE", seq)
+    if entity not in (keys.TYPE_LABEL, keys.TYPE_METADATA):
+        return Ignored(seq, IgnoreReason.OTHER_ENTITY)
+    parsed, ref = _receipt_of(pk, sk, entity, seq)
+    if entity == keys.TYPE_METADATA:
+        if _holds_its_verdict(image):
+            return Ignored(seq, IgnoreReason.VALIDATOR_WRITE)
+        return Work(seq, ref, WorkKind.METADATA)
+    return _label_work(seq, ref, parsed.label, image)
+
+
+def _envelope(record: Mapping[str, Any]) -> tuple[str, str, Mapping[str, Any], str, str]:
+    """(sequence number, event name, dynamodb body, PK, SK) of a record whose envelope is well formed."""
     if not isinstance(record, Mapping):
         raise MalformedRecord("record is not an object")
     body = record.get("dynamodb")
@@ -94,14 +113,11 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
     pk, sk = _string(record_keys, "PK", seq), _string(record_keys, "SK", seq)
     if pk is None or sk is None:
         raise MalformedRecord("Keys lack PK or SK", seq)
-    if event_name == "REMOVE":
-        return Ignored(seq, IgnoreReason.REMOVE)
-    image = body.get("NewImage")
-    if not isinstance(image, Mapping):
-        raise MalformedRecord(f"{event_name} record has no NewImage (stream view must include new images)", seq)
-    entity = _string(image, "TYPE", seq)
-    if entity not in (keys.TYPE_LABEL, keys.TYPE_METADATA):
-        return Ignored(seq, IgnoreReason.OTHER_ENTITY)
+    return seq, event_name, body, pk, sk
+
+
+def _receipt_of(pk: str, sk: str, entity: str | None, seq: str) -> tuple[keys.ParsedKey, ReceiptRef]:
+    """The parsed keys of a label or metadata item, and its receipt; malformed when they disagree with its TYPE."""
     try:
         parsed = keys.parse_keys(pk, sk)
     except keys.KeyFormatError as exc:
@@ -112,18 +128,19 @@ def classify(record: Mapping[str, Any]) -> Work | Ignored:
         ref = ReceiptRef(image_id=parsed.image_id, receipt_id=parsed.receipt_id)
     except ValueError as exc:
         raise MalformedRecord(f"bad receipt id in {sk!r}", seq) from exc
-    if entity == keys.TYPE_METADATA:
-        if _holds_its_verdict(image):
-            return Ignored(seq, IgnoreReason.VALIDATOR_WRITE)
-        return Work(seq, ref, WorkKind.METADATA)
+    return parsed, ref
+
+
+def _label_work(seq: str, ref: ReceiptRef, label: str | None, image: Mapping[str, Any]) -> Work | Ignored:
+    """A label record is work only when its label is known and its new image is PENDING."""
     try:
-        canonical_label(parsed.label or "")
+        canonical_label(label or "")
     except UnknownLabelError as exc:
-        raise MalformedRecord(f"unknown label {parsed.label!r}", seq) from exc
+        raise MalformedRecord(f"unknown label {label!r}", seq) from exc
     status = _string(image, "validation_status", seq)
     if status != ValidationStatus.PENDING.value:
         return Ignored(seq, IgnoreReason.NOT_PENDING)
-    return Work(seq, ref, WorkKind.LABEL, parsed.label)
+    return Work(seq, ref, WorkKind.LABEL, label)
 
 
 def _holds_its_verdict(image: Mapping[str, Any]) -> bool:

@@ -7,6 +7,7 @@ import re
 from domain.checks.facts import ReceiptFacts
 from domain.checks.judging.evidence import ev
 from domain.checks.reading.keywords import ANY_TOTAL, INLINE_ROLES, row_roles
+from domain.checks.reading.rows import Row, WordKey
 from domain.model import Answer, Evidence, EvidenceKind, ReceiptWord
 
 S, R, U = Answer.SUPPORTS, Answer.REFUTES, Answer.UNKNOWN
@@ -42,31 +43,55 @@ def product_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     below = facts.below_totals_start(row.index) and bool(facts.regions.item_rows)
     if below:
         out.append(ev("layout.product", q, R, "below the totals", POSITION, strong=True))
+    by_line = _line_says(facts, key, text, row)
+    if by_line is not None:
+        return [*out, by_line]
+    if not any(c.isalpha() for c in text):
+        return [*out, _no_letters(facts, key, text)]
+    return _by_place(facts, key, text, row, out, below=below)
+
+
+def _line_says(facts: ReceiptFacts, key: WordKey, text: str, row: Row) -> Evidence | None:
+    """What the word's line alone says: a qualified total, another keyword's line, an address or date/time line."""
+    q = "Is the word on an item line, where product names are?"
     if row.roles == {ANY_TOTAL}:
-        return [*out, ev("layout.product", q, U, "a qualified total line such as `FUEL TOTAL`", KEYWORD)]
+        return ev("layout.product", q, U, "a qualified total line such as `FUEL TOTAL`", KEYWORD)
     if row.roles - INLINE_ROLES - {"COUNT", ANY_TOTAL}:
-        detail = f"on a {'/'.join(sorted(row.roles))} line"
-        return [*out, ev("layout.product", q, R, detail, KEYWORD, strong=True)]
+        return ev("layout.product", q, R, f"on a {'/'.join(sorted(row.roles))} line", KEYWORD, strong=True)
     lines = facts.structures(key) & {"address line", "date/time line"}
     if lines:
-        detail = f"{text!r} is on a {'/'.join(sorted(lines))}"
-        return [*out, ev("layout.product", q, R, detail, POSITION, strong=True)]
+        return ev("layout.product", q, R, f"{text!r} is on a {'/'.join(sorted(lines))}", POSITION, strong=True)
+    return None
+
+
+def _no_letters(facts: ReceiptFacts, key: WordKey, text: str) -> Evidence:
+    """A word without letters is no name: a code, the item's quantity, or some other number."""
+    q = "Is the word a name?"
+    digits = sum(c.isdigit() for c in text)
+    if digits >= 8 and text.isdigit():
+        return ev("layout.product", q, R, f"{text!r} is a code", FORM, strong=True)
+    if key in facts.arithmetic.quantities:
+        return ev("layout.product", q, R, f"{text!r} is the item's quantity", ARITH)
+    return ev("layout.product", q, U, f"{text!r} has no letters", FORM)
+
+
+def _written_like_a_name(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
-    if letters == 0:
-        digits = sum(c.isdigit() for c in text)
-        if digits >= 8 and text.isdigit():
-            return [*out, ev("layout.product", "Is the word a name?", R, f"{text!r} is a code", FORM, strong=True)]
-        if key in facts.arithmetic.quantities:
-            detail = f"{text!r} is the item's quantity"
-            return [*out, ev("layout.product", "Is the word a name?", R, detail, ARITH)]
-        return [*out, ev("layout.product", "Is the word a name?", U, f"{text!r} has no letters", FORM)]
-    named = (
+    return (
         letters >= 2
         and letters > sum(c.isdigit() for c in text)
         and "/" not in text
         and not _NOT_A_NAME.match(text)
         and not row_roles(text)  # `DISCOUNT` on `TOTAL DISCOUNT 8.40` is the line's keyword, not a product
     )
+
+
+def _by_place(
+    facts: ReceiptFacts, key: WordKey, text: str, row: Row, out: list[Evidence], *, below: bool
+) -> list[Evidence]:
+    """Where the line stands: an item line, the line above one, the header, or elsewhere."""
+    q = "Is the word on an item line, where product names are?"
+    named = _written_like_a_name(text)
     if facts.is_item_row(row.index):
         if row.amounts[-1].cents <= 0:  # `CLUB PRICE 19.96-` under an item is a deduction, not an item
             return [*out, ev("layout.product", q, U, "a deduction line among the items", POSITION)]

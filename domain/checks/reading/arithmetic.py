@@ -61,9 +61,29 @@ def solve(rows: list[Row], item_rows: list[int], summary_start: int | None, arit
     The items are proven when a later amount equals their running sum: that amount is the subtotal (or, with no
     subtotal printed, the total), whatever its keyword says, which also finds subtotals under unknown keywords.
     """
+    _sum_items(rows, item_rows, summary_start, arith)
+    best = _best_equation(rows, _summary_amounts(rows, summary_start, arith), arith)
+    if best:
+        _record_equation(rows, best, arith)
+    elif arith.subtotal is not None and _summary_total(rows, arith.subtotal):
+        # Tax-inclusive receipts: the items add up to the total itself (`TOTAL INCL. GST 13.39`).
+        arith.total = arith.subtotal
+        arith.subtotal = None
+        arith.equation = f"{arith.item_count} item lines sum to {fmt(arith.total.cents)}"
+        arith.total_relations.append("items sum to the total")
+    if arith.total is not None:
+        _confirm_total(rows, arith)
+
+
+_Equation = tuple[AmountAt, list[AmountAt], AmountAt]  # subtotal, extras, total
+
+
+def _sum_items(rows: list[Row], item_rows: list[int], summary_start: int | None, arith: Arithmetic) -> None:
+    """The item lines' running sum, proven by a later amount equal to it: that amount is the subtotal."""
     counted = [i for i in item_rows if not _only_a_unit_price(rows[i], arith)]
     matches: list[tuple[AmountAt, int, list[int]]] = []
-    running, seen = 0, []
+    running = 0
+    seen: list[int] = []
     counted_set = set(counted)
     for row in rows:
         if len(seen) >= 2:
@@ -81,53 +101,62 @@ def solve(rows: list[Row], item_rows: list[int], summary_start: int | None, arit
     if chosen:
         arith.subtotal, arith.item_sum, items = chosen[0], chosen[1], chosen[2]
         arith.item_rows, arith.item_count = frozenset(items), len(items)
+
+
+def _summary_amounts(rows: list[Row], summary_start: int | None, arith: Arithmetic) -> list[AmountAt]:
+    """The non-zero amounts of the totals block: from the subtotal (or the summary's start) down, bounded."""
     anchored = arith.subtotal is not None or summary_start is not None
     start = arith.subtotal.row if arith.subtotal else (summary_start if summary_start is not None else len(rows) // 2)
     lower = [a for row in rows[start:] if not row.roles & {"COUNT", "CHANGE"} for a in row.amounts if a.cents != 0]
     # The totals block is short; bounding it keeps the search cubic in a constant, not in the receipt's length.
-    lower = lower[:MAX_SUMMARY_AMOUNTS] if anchored else lower[-MAX_SUMMARY_AMOUNTS:]
-    positive = [a for a in lower if a.cents > 0]
-    base = [arith.subtotal] if arith.subtotal else positive
-    best: tuple[AmountAt, list[AmountAt], AmountAt] | None = None
+    return lower[:MAX_SUMMARY_AMOUNTS] if anchored else lower[-MAX_SUMMARY_AMOUNTS:]
+
+
+def _best_equation(rows: list[Row], lower: list[AmountAt], arith: Arithmetic) -> _Equation | None:
+    """subtotal + extras = total for the first base (the proven subtotal, else each positive amount) that has one."""
+    base = [arith.subtotal] if arith.subtotal else [a for a in lower if a.cents > 0]
     for s in base:
-        # Extras may be negative only as a rounding adjustment (`ROUNDING ADJ -0.02`).
-        others = [a for a in lower if a.key != s.key and a.row > s.row and (a.cents > 0 or _rounding(rows, a))]
-        by_cents: dict[int, list[AmountAt]] = {}
-        for a in others:
-            if a.cents > 0:
-                by_cents.setdefault(a.cents, []).append(a)
-        for n in (1, 2):
-            for extras in combinations(others, n):
-                target = s.cents + sum(e.cents for e in extras)
-                floor = max(e.row for e in extras)
-                hit = next((t for t in by_cents.get(target, ()) if t.row > floor), None)
-                if hit and (best is None or hit.cents > best[2].cents):
-                    best = (s, list(extras), hit)
-            if best:
-                break
+        best = _equation_from(rows, s, lower)
         if best:
-            break
-    if best:
-        s, extras, total = best
-        arith.subtotal, arith.total = s, total
-        arith.tax = [e for e in extras if not _rounding(rows, e)]
-        arith.adjustments = [e for e in extras if _rounding(rows, e)]
-        arith.equation = " + ".join(fmt(a.cents) for a in [s, *extras]) + f" = {fmt(total.cents)}"
-        arith.total_relations.append("subtotal + extras = total")
-        arith.subtotal_relations.append("subtotal + extras = total")
-        arith.tax_relations.append("subtotal + tax = total")
-        if arith.item_sum == s.cents:
-            arith.subtotal_relations.append("items sum to the subtotal")
-            arith.total_relations.append("items sum to the subtotal")
-            arith.tax_relations.append("items sum to the subtotal")
-    elif arith.subtotal is not None and _summary_total(rows, arith.subtotal):
-        # Tax-inclusive receipts: the items add up to the total itself (`TOTAL INCL. GST 13.39`).
-        arith.total = arith.subtotal
-        arith.subtotal = None
-        arith.equation = f"{arith.item_count} item lines sum to {fmt(arith.total.cents)}"
-        arith.total_relations.append("items sum to the total")
-    if arith.total is not None:
-        _confirm_total(rows, arith)
+            return best
+    return None
+
+
+def _equation_from(rows: list[Row], s: AmountAt, lower: list[AmountAt]) -> _Equation | None:
+    """The largest total below `s` equal to `s` plus one extra, else plus two."""
+    # Extras may be negative only as a rounding adjustment (`ROUNDING ADJ -0.02`).
+    others = [a for a in lower if a.key != s.key and a.row > s.row and (a.cents > 0 or _rounding(rows, a))]
+    by_cents: dict[int, list[AmountAt]] = {}
+    for a in others:
+        if a.cents > 0:
+            by_cents.setdefault(a.cents, []).append(a)
+    best: _Equation | None = None
+    for n in (1, 2):
+        for extras in combinations(others, n):
+            target = s.cents + sum(e.cents for e in extras)
+            floor = max(e.row for e in extras)
+            hit = next((t for t in by_cents.get(target, ()) if t.row > floor), None)
+            if hit and (best is None or hit.cents > best[2].cents):
+                best = (s, list(extras), hit)
+        if best:
+            return best
+    return None
+
+
+def _record_equation(rows: list[Row], best: _Equation, arith: Arithmetic) -> None:
+    """The equation found, and the relations it confirms."""
+    s, extras, total = best
+    arith.subtotal, arith.total = s, total
+    arith.tax = [e for e in extras if not _rounding(rows, e)]
+    arith.adjustments = [e for e in extras if _rounding(rows, e)]
+    arith.equation = " + ".join(fmt(a.cents) for a in [s, *extras]) + f" = {fmt(total.cents)}"
+    arith.total_relations.append("subtotal + extras = total")
+    arith.subtotal_relations.append("subtotal + extras = total")
+    arith.tax_relations.append("subtotal + tax = total")
+    if arith.item_sum == s.cents:
+        arith.subtotal_relations.append("items sum to the subtotal")
+        arith.total_relations.append("items sum to the subtotal")
+        arith.tax_relations.append("items sum to the subtotal")
 
 
 def _rounding(rows: list[Row], a: AmountAt) -> bool:

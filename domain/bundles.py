@@ -216,41 +216,11 @@ def _check_bundle(number: int, b: _Bundle) -> tuple[list[BundleProblem], list[Bu
             word_keys[key] = i
     if b.lines is not None:
         seen_lines: set[int] = set()
-        for i, ln in enumerate(b.lines):
-            if ln.line_id in seen_lines:
-                problems.append(BundleProblem(number, f"lines[{i}]", f"duplicate line id {ln.line_id}"))
-            seen_lines.add(ln.line_id)
-    labels: list[ReceiptWordLabel] = []
-    label_keys: set[tuple[int, int, str]] = set()
-    for i, lb in enumerate(b.labels):
-        where = f"labels[{i}]"
-        try:
-            name = canonical_label(lb.label)
-        except UnknownLabelError:
-            problems.append(BundleProblem(number, f"{where}.label", f"unknown label {lb.label!r}"))
-            continue
-        if lb.label.strip().upper() in LEGACY_ALIASES:
-            notes.append(BundleProblem(number, f"{where}.label", f"legacy alias {lb.label!r} mapped to {name}"))
-        if (lb.line_id, lb.word_id) not in word_keys:
-            problems.append(
-                BundleProblem(
-                    number,
-                    where,
-                    f"label {name} is on line {lb.line_id} word {lb.word_id}, which is not among the words",
-                )
-            )
-            continue
-        if (lb.line_id, lb.word_id, name) in label_keys:
-            problems.append(
-                BundleProblem(number, where, f"duplicate label {name} on line {lb.line_id} word {lb.word_id}")
-            )
-            continue
-        label_keys.add((lb.line_id, lb.word_id, name))
-        labels.append(
-            ReceiptWordLabel(
-                image_id=b.image_id, receipt_id=b.receipt_id, **lb.model_dump(exclude={"label"}), label=name
-            )
-        )
+        for i, given in enumerate(b.lines):
+            if given.line_id in seen_lines:
+                problems.append(BundleProblem(number, f"lines[{i}]", f"duplicate line id {given.line_id}"))
+            seen_lines.add(given.line_id)
+    labels = _check_labels(number, b, word_keys, problems, notes)
     if problems:
         return problems, notes, None
     words = [
@@ -302,6 +272,48 @@ def _check_bundle(number: int, b: _Bundle) -> tuple[list[BundleProblem], list[Bu
         metadata=metadata,
     )
     return problems, notes, context
+
+
+def _check_labels(
+    number: int,
+    b: _Bundle,
+    word_keys: dict[tuple[int, int], int],
+    problems: list[BundleProblem],
+    notes: list[BundleProblem],
+) -> list[ReceiptWordLabel]:
+    """The bundle's labels under their canonical names; what is wrong with them goes to `problems` and `notes`."""
+    labels: list[ReceiptWordLabel] = []
+    label_keys: set[tuple[int, int, str]] = set()
+    for i, lb in enumerate(b.labels):
+        where = f"labels[{i}]"
+        try:
+            name = canonical_label(lb.label)
+        except UnknownLabelError:
+            problems.append(BundleProblem(number, f"{where}.label", f"unknown label {lb.label!r}"))
+            continue
+        if lb.label.strip().upper() in LEGACY_ALIASES:
+            notes.append(BundleProblem(number, f"{where}.label", f"legacy alias {lb.label!r} mapped to {name}"))
+        if (lb.line_id, lb.word_id) not in word_keys:
+            problems.append(
+                BundleProblem(
+                    number,
+                    where,
+                    f"label {name} is on line {lb.line_id} word {lb.word_id}, which is not among the words",
+                )
+            )
+            continue
+        if (lb.line_id, lb.word_id, name) in label_keys:
+            problems.append(
+                BundleProblem(number, where, f"duplicate label {name} on line {lb.line_id} word {lb.word_id}")
+            )
+            continue
+        label_keys.add((lb.line_id, lb.word_id, name))
+        labels.append(
+            ReceiptWordLabel(
+                image_id=b.image_id, receipt_id=b.receipt_id, **lb.model_dump(exclude={"label"}), label=name
+            )
+        )
+    return labels
 
 
 def derive_lines(words: list[ReceiptWord]) -> list[ReceiptLine]:

@@ -54,29 +54,7 @@ def create_app(
     token = csrf_token or secrets.token_urlsafe(32)
     app.config["CSRF_TOKEN"] = token
 
-    @app.before_request
-    def guard() -> None:
-        request.environ["review.started"] = time.perf_counter()
-        if request.host not in allowed_hosts():
-            abort(421)
-        if request.method == "POST":
-            origin = request.headers.get("Origin")
-            if origin is not None and origin.split("://", 1)[-1] not in allowed_hosts():
-                abort(403)
-            sent = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(sent.encode(), token.encode()) or not request.is_json:
-                abort(403)
-
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-        rule = request.url_rule.rule if request.url_rule is not None else "?"
-        elapsed = time.perf_counter() - request.environ.get("review.started", time.perf_counter())
-        log.info("%s %s %s %.0f ms", request.method, rule, response.status_code, elapsed * 1000)
-        return response
+    _secure(app, token, allowed_hosts)
 
     @app.get("/")
     def page() -> Response:
@@ -149,6 +127,35 @@ def create_app(
         return jsonify(error=f"DynamoDB at {where} failed ({code}); nothing was written"), 502
 
     return app
+
+
+def _secure(app: Flask, token: str, allowed_hosts: Callable[[], set[str]]) -> None:
+    """Every request: this server's Host only; a POST needs the CSRF token, JSON and (when sent) our Origin; every
+    response carries the strict headers and one log line (route and status only)."""
+
+    @app.before_request
+    def guard() -> None:
+        request.environ["review.started"] = time.perf_counter()
+        if request.host not in allowed_hosts():
+            abort(421)
+        if request.method == "POST":
+            origin = request.headers.get("Origin")
+            if origin is not None and origin.split("://", 1)[-1] not in allowed_hosts():
+                abort(403)
+            sent = request.headers.get("X-CSRF-Token", "")
+            if not hmac.compare_digest(sent.encode(), token.encode()) or not request.is_json:
+                abort(403)
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        rule = request.url_rule.rule if request.url_rule is not None else "?"
+        elapsed = time.perf_counter() - request.environ.get("review.started", time.perf_counter())
+        log.info("%s %s %s %.0f ms", request.method, rule, response.status_code, elapsed * 1000)
+        return response
 
 
 def _decision(value: Any) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.cove.graph import Evaluate, build_graph
+from langchain_core.runnables import RunnableConfig
+
+from domain.cove.graph import CoveDeps, CoveInput, Evaluate, compile_graph
 from domain.cove.limiter import Limiter
 from domain.cove.llm import StructuredLLM, build_llm
 from domain.cove.settings import LLMSettings
@@ -32,7 +34,8 @@ class Verifier:
     ) -> None:
         self.settings = settings
         self.llm = llm
-        self.graph = build_graph(settings, llm, evaluate, rules_decision)
+        self.deps = CoveDeps(settings=settings, llm=llm, evaluate=evaluate, rules_decision=rules_decision)
+        self.graph = compile_graph()
         self.traced = configure_tracing()
 
     @property
@@ -42,17 +45,13 @@ class Verifier:
     def verify(self, context: ReceiptContext, claims: list[ReceiptWordLabel]) -> CoveResult:
         if not claims:
             return CoveResult(verdicts=[])
-        config = {"run_name": "cove", "metadata": {"receipt": str(context.ref), "claims": len(claims)}}
+        config: RunnableConfig = {"run_name": "cove", "metadata": {"receipt": str(context.ref), "claims": len(claims)}}
         try:
-            out = self.graph.invoke({"context": context, "claims": claims}, config=config)
+            out = self.graph.invoke(CoveInput(context=context, claims=claims), config=config, context=self.deps)
         finally:
             if self.traced:
                 flush_traces()
-        return CoveResult(
-            verdicts=out["verdicts"],
-            llm_calls=out.get("llm_calls", 0),
-            errors=list(out.get("errors", [])),
-        )
+        return CoveResult(verdicts=out["verdicts"], llm_calls=out["llm_calls"], errors=list(out["errors"]))
 
 
 def build_verifier(
@@ -68,7 +67,11 @@ def build_verifier(
     if llm is None:
         llm = build_llm(settings, limiter=limiter)
     if evaluate is None:
-        from domain.checks import evaluate_claims as evaluate
+        from domain.checks import evaluate_claims
+
+        evaluate = evaluate_claims
     if rules_decision is None:
-        from domain.decision import rules_decision
+        from domain.decision import rules_decision as default_rules
+
+        rules_decision = default_rules
     return Verifier(settings, llm, evaluate, rules_decision)

@@ -1,11 +1,30 @@
-"""Small receipts for tests, built from lines of text and a map of word -> label."""
+"""The one builder of hand-made test receipts: rows of text (top first) laid out like OCR, plus labels on words.
+
+Every test that needs a small receipt builds it here: as a ReceiptContext (`make_context`, `grocery`), as a CONTRACT §2
+bundle (`grocery_bundle`, for tests that import into a table), and single claims on a word (`label_on`). Generated
+receipts in bulk come from the top-level `samples` package instead.
+"""
 
 from __future__ import annotations
 
-from domain.model import ReceiptContext, ReceiptRef, ReceiptWord, ReceiptWordLabel, ValidationStatus
+from typing import Any
+
+from domain.bundles import context_to_bundle
+from domain.model import (
+    BoundingBox,
+    ReceiptContext,
+    ReceiptMetadata,
+    ReceiptRef,
+    ReceiptWord,
+    ReceiptWordLabel,
+    ValidationStatus,
+)
 
 WordKey = tuple[int, int]
 
+IMAGE = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11"
+
+# The short grocery receipt with a true label on every word that has one (the CoVe, service and stream tests).
 GROCERY_LINES = [
     "TRADER JOE'S",
     "123 MAIN ST",
@@ -39,23 +58,69 @@ GROCERY_TRUTH: dict[WordKey, str] = {
     (10, 1): "PAYMENT_METHOD",
 }
 
+# The same store's longer receipt, unlabelled, with its metadata: the deterministic checks' tests claim words on it.
+FULL_GROCERY_LINES = [
+    "TRADER JOE'S #123",
+    "123 MAIN ST",
+    "SANTA BARBARA, CA 93101",
+    "TEL (805) 555-0100",
+    "www.traderjoes.com",
+    "MON-SUN 8AM-9PM",
+    "01/15/2019 3:42 PM",
+    "BANANAS 0.99",
+    "2 @ 1.50 3.00",
+    "MILK ORGANIC 4.49",
+    "BREAD 3.92",
+    "SUBTOTAL 12.40",
+    "TAX 0.99",
+    "TOTAL 13.39",
+    "VISA ****1234 13.39",
+    "MEMBER # 12345678",
+    "THANK YOU",
+]
+GROCERY_META = {
+    "merchant_name": "Trader Joe's",
+    "address": "123 Main Street, Santa Barbara, CA 93101",
+    "phone_number": "(805) 555-0100",
+}
+
+
+def _words(lines: list[str], image_id: str, receipt_id: int, boxes: bool) -> list[ReceiptWord]:
+    """One OCR line per row, words split on spaces; y falls from the top (origin bottom-left), x by word width."""
+    words: list[ReceiptWord] = []
+    n = len(lines)
+    for i, text in enumerate(lines, start=1):
+        y = 0.95 - (i - 1) * (0.9 / max(1, n))
+        x = 0.05
+        for j, token in enumerate(text.split(), start=1):
+            width = 0.02 * len(token)
+            box = BoundingBox(x=x, y=y, width=width, height=0.015) if boxes else None
+            words.append(
+                ReceiptWord(
+                    image_id=image_id, receipt_id=receipt_id, line_id=i, word_id=j, text=token, bounding_box=box
+                )
+            )
+            x += width + 0.02
+    return words
+
 
 def make_context(
     lines: list[str],
-    labels: dict[WordKey, str | list[str]],
+    labels: dict[WordKey, str | list[str]] | None = None,
     *,
-    image_id: str = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11",
+    image_id: str = IMAGE,
     receipt_id: int = 1,
     status: ValidationStatus = ValidationStatus.PENDING,
     validated_by: str | None = None,
+    metadata: dict[str, str] | None = None,
+    boxes: bool = True,
 ) -> ReceiptContext:
-    words = [
-        ReceiptWord(image_id=image_id, receipt_id=receipt_id, line_id=i, word_id=j, text=text)
-        for i, line in enumerate(lines, start=1)
-        for j, text in enumerate(line.split(), start=1)
-    ]
+    """A receipt of `lines` with `labels` (word -> label name(s)) all in `status`; optional metadata and word boxes.
+
+    The labels' proposer and reasoning carry "SECRET-..." texts so the logging tests can tell they never leak.
+    """
     out = []
-    for (line_id, word_id), names in labels.items():
+    for (line_id, word_id), names in (labels or {}).items():
         for name in [names] if isinstance(names, str) else names:
             out.append(
                 ReceiptWordLabel(
@@ -70,14 +135,48 @@ def make_context(
                     reasoning="proposed because SECRET-REASON",
                 )
             )
-    return ReceiptContext(ref=ReceiptRef(image_id=image_id, receipt_id=receipt_id), words=words, labels=out)
+    meta = ReceiptMetadata(image_id=image_id, receipt_id=receipt_id, **metadata) if metadata else None
+    return ReceiptContext(
+        ref=ReceiptRef(image_id=image_id, receipt_id=receipt_id),
+        words=_words(lines, image_id, receipt_id, boxes),
+        labels=out,
+        metadata=meta,
+    )
 
 
-def grocery(*, wrong: dict[WordKey, str] | None = None, image_id: str | None = None, **kw: object) -> ReceiptContext:
+def label_on(context: ReceiptContext, text: str, label: str, occurrence: int = 0) -> ReceiptWordLabel:
+    """A PENDING label on the `occurrence`-th word whose text is `text` (top to bottom)."""
+    hits = [w for w in sorted(context.words, key=lambda w: (w.line_id, w.word_id)) if w.text == text]
+    w = hits[occurrence]
+    return ReceiptWordLabel(
+        image_id=context.ref.image_id,
+        receipt_id=context.ref.receipt_id,
+        line_id=w.line_id,
+        word_id=w.word_id,
+        label=label,
+    )
+
+
+def grocery(*, wrong: dict[WordKey, str] | None = None, image_id: str | None = None, **kw: Any) -> ReceiptContext:
     """The grocery receipt with its true labels pending, plus `wrong` (word -> a false label) pending too."""
     labels: dict[WordKey, str | list[str]] = dict(GROCERY_TRUTH)
     for key, name in (wrong or {}).items():
-        labels[key] = [*([labels[key]] if key in labels else []), name]  # type: ignore[list-item]
+        existing = labels.get(key)
+        labels[key] = [*([existing] if isinstance(existing, str) else existing or []), name]
     if image_id is not None:
         kw["image_id"] = image_id
-    return make_context(GROCERY_LINES, labels, **kw)  # type: ignore[arg-type]
+    return make_context(GROCERY_LINES, labels, **kw)
+
+
+def grocery_bundle(image_id: str, receipt_id: int = 1, *, status: str = "PENDING") -> dict[str, Any]:
+    """The grocery receipt as a CONTRACT §2 bundle (word boxes, merchant and phone metadata), every label `status`."""
+    context = grocery(
+        image_id=image_id,
+        receipt_id=receipt_id,
+        status=ValidationStatus(status),
+        metadata={"merchant_name": GROCERY_META["merchant_name"], "phone_number": GROCERY_META["phone_number"]},
+        boxes=True,
+    )
+    bundle = context_to_bundle(context)
+    del bundle["lines"]  # none were given: the importer derives them from the words, as for a pipeline bundle
+    return bundle

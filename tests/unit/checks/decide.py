@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.checks import evaluate
 from domain.decision import rules_decision
 from domain.model import ReceiptContext
-from tests.unit.checks.receipt_builder import label_on
+from tests.fakes.receipts import label_on
 
 
 def decide(context: ReceiptContext, text: str, label: str, occurrence: int = 0) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.checks.reading.money import parse_amount
+from tests.fakes.receipts import FULL_GROCERY_LINES, GROCERY_META, make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, make_receipt
 
 
 @pytest.mark.parametrize(
@@ -85,21 +85,21 @@ def test_rejects_what_is_not_an_amount(text: str) -> None:
     ],
 )
 def test_amount_claims(text: str, label: str, occurrence: int, expected: str | None) -> None:
-    context = make_receipt(GROCERY, GROCERY_META)
+    context = make_context(FULL_GROCERY_LINES, metadata=GROCERY_META)
     assert decide(context, text, label, occurrence) == expected
 
 
 def test_arithmetic_refutes_a_total_label_on_the_wrong_amount_even_without_keywords() -> None:
     """Labels are not trusted: with no keywords at all, the numbers still say which amount is the total."""
     rows = ["CAFE LUNA", "SOUP 4.00", "SALAD 6.00", "10.00", "0.80", "10.80"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "10.80", "GRAND_TOTAL") is None or decide(context, "10.80", "GRAND_TOTAL") == "VALID"
     assert decide(context, "4.00", "GRAND_TOTAL") != "VALID"
 
 
 def test_change_is_tender_minus_total() -> None:
     rows = ["DELI", "SANDWICH 7.50", "SUBTOTAL 7.50", "TAX 0.60", "TOTAL 8.10", "CASH 10.00", "CHANGE 1.90"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "1.90", "CHANGE") == "VALID"
     assert decide(context, "1.90", "CASH_BACK") is None  # only the line's keyword says otherwise: not enough alone
     assert decide(context, "8.10", "GRAND_TOTAL") == "VALID"
@@ -107,7 +107,7 @@ def test_change_is_tender_minus_total() -> None:
 
 def test_tip_is_not_tax() -> None:
     rows = ["BISTRO", "PASTA 15.00", "SUBTOTAL 15.00", "TAX 1.20", "TIP 3.00", "TOTAL 19.20"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "3.00", "TAX") is None  # the TIP keyword alone does not decide (39% on real receipts)
     assert decide(context, "3.00", "TIP") in {"VALID", None}
     assert decide(context, "19.20", "GRAND_TOTAL") == "VALID"
@@ -115,6 +115,6 @@ def test_tip_is_not_tax() -> None:
 
 def test_a_product_named_like_a_keyword_is_still_an_item() -> None:
     rows = ["GIFTS", "CHANGE PURSE 4.00", "GREETING CARD 3.00", "SUBTOTAL 7.00", "TAX 0.56", "TOTAL 7.56"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "4.00", "LINE_TOTAL") == "VALID"
     assert decide(context, "4.00", "CHANGE") == "INVALID"

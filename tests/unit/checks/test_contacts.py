@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.checks.reading.contacts import is_phone, is_web
+from tests.fakes.receipts import FULL_GROCERY_LINES, GROCERY_META, make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, make_receipt
 
 
 @pytest.mark.parametrize(
@@ -82,10 +82,10 @@ CONTACTS = [
     ],
 )
 def test_contact_claims(text: str, label: str, expected: str | None) -> None:
-    assert decide(make_receipt(CONTACTS), text, label) == expected
+    assert decide(make_context(CONTACTS), text, label) == expected
 
 
 def test_phone_matches_the_metadata_digits() -> None:
-    context = make_receipt(GROCERY, GROCERY_META)
+    context = make_context(FULL_GROCERY_LINES, metadata=GROCERY_META)
     assert decide(context, "(805)", "PHONE_NUMBER") == "VALID"
     assert decide(context, "TEL", "PHONE_NUMBER") == "INVALID"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.checks.reading.dates import parse_date, parse_time
+from tests.fakes.receipts import make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import make_receipt
 
 
 @pytest.mark.parametrize(
@@ -88,8 +88,8 @@ RECEIPT = [
     ],
 )
 def test_date_time_claims(text: str, label: str, expected: str | None) -> None:
-    assert decide(make_receipt(RECEIPT), text, label) == expected
+    assert decide(make_context(RECEIPT), text, label) == expected
 
 
 def test_a_bare_number_away_from_any_date_is_not_decided_valid() -> None:
-    assert decide(make_receipt(RECEIPT), "0042", "DATE") != "VALID"
+    assert decide(make_context(RECEIPT), "0042", "DATE") != "VALID"

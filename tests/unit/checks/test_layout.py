@@ -9,8 +9,8 @@ import pytest
 from domain.checks import build_facts as analyze
 from domain.checks.reading.keywords import row_roles
 from domain.model import BoundingBox, ReceiptContext, ReceiptRef, ReceiptWord
+from tests.fakes.receipts import FULL_GROCERY_LINES, GROCERY_META, IMAGE, label_on, make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, IMAGE, label_on, make_receipt
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_lines_on_one_baseline_form_one_row_and_top_is_large_y() -> None:
 
 
 def test_without_boxes_the_line_order_stands_in() -> None:
-    facts = analyze(make_receipt(GROCERY, boxes=False))
+    facts = analyze(make_context(FULL_GROCERY_LINES, boxes=False))
     assert facts.rows[0].text.startswith("TRADER")
     assert facts.regions.summary_start is not None
     assert facts.arithmetic.total is not None and facts.arithmetic.total.cents == 1339
@@ -70,7 +70,7 @@ def test_facts_are_read_once_per_receipt_and_never_shared_between_threads() -> N
     from domain.checks import evaluate_claims
 
     assert not [n for n, v in vars(facts_module).items() if (isinstance(v, dict) and n.isupper()) or n == "_CACHE"]
-    context = make_receipt(GROCERY, GROCERY_META)
+    context = make_context(FULL_GROCERY_LINES, metadata=GROCERY_META)
     assert analyze(context) is not analyze(context)
     claims = [label_on(context, t, lb) for t, lb in (("13.39", "GRAND_TOTAL"), ("BANANAS", "PRODUCT_NAME"))]
     once = evaluate_claims(context, claims)
@@ -94,4 +94,4 @@ def test_facts_are_read_once_per_receipt_and_never_shared_between_threads() -> N
     ],
 )
 def test_layout_claims(text: str, label: str, expected: str | None) -> None:
-    assert decide(make_receipt(GROCERY, GROCERY_META), text, label) == expected
+    assert decide(make_context(FULL_GROCERY_LINES, metadata=GROCERY_META), text, label) == expected

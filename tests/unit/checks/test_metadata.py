@@ -7,8 +7,8 @@ import pytest
 from domain.checks import evaluate_metadata
 from domain.checks.reading.names import normalize_name
 from domain.model import Answer
+from tests.fakes.receipts import FULL_GROCERY_LINES, GROCERY_META, make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import GROCERY, GROCERY_META, make_receipt
 
 
 @pytest.mark.parametrize(
@@ -49,11 +49,11 @@ def test_names_that_differ(a: str, b: str) -> None:
     ],
 )
 def test_identity_claims(text: str, label: str, expected: str | None) -> None:
-    assert decide(make_receipt(GROCERY, GROCERY_META), text, label) == expected
+    assert decide(make_context(FULL_GROCERY_LINES, metadata=GROCERY_META), text, label) == expected
 
 
 def _answers(meta: dict[str, str]) -> dict[str, list[Answer]]:
-    evidence = evaluate_metadata(make_receipt(GROCERY, meta))
+    evidence = evaluate_metadata(make_context(FULL_GROCERY_LINES, metadata=meta))
     return {field: [e.answer for e in items] for field, items in evidence.items()}
 
 
@@ -82,11 +82,15 @@ def test_metadata_of_another_store_is_refuted() -> None:
 
 
 def test_no_metadata_gives_no_evidence() -> None:
-    assert evaluate_metadata(make_receipt(GROCERY)) == {"merchant_name": [], "phone_number": [], "address": []}
+    assert evaluate_metadata(make_context(FULL_GROCERY_LINES)) == {
+        "merchant_name": [],
+        "phone_number": [],
+        "address": [],
+    }
 
 
 @pytest.mark.parametrize("phone", ["n/a", "-", "none", "ext 12"])
 def test_a_metadata_phone_without_a_number_matches_nothing(phone: str) -> None:
     """`n/a` has no digits; every text ends with the empty string, so it once matched every receipt's phone."""
-    evidence = evaluate_metadata(make_receipt(GROCERY, {**GROCERY_META, "phone_number": phone}))
+    evidence = evaluate_metadata(make_context(FULL_GROCERY_LINES, metadata={**GROCERY_META, "phone_number": phone}))
     assert [e.answer for e in evidence["phone_number"]] == [Answer.UNKNOWN]

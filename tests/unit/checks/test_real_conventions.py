@@ -12,8 +12,8 @@ import pytest
 from domain.checks import build_facts
 from domain.checks.reading.keywords import row_roles
 from domain.checks.reading.money import parse_amount
+from tests.fakes.receipts import make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import make_receipt
 
 # A Malaysian GST-era receipt: the total includes the tax; the tax is printed as a part of it.
 GST_INCLUSIVE = [
@@ -34,7 +34,7 @@ GST_INCLUSIVE = [
 
 
 def test_a_tax_inclusive_total_is_the_total_and_its_included_tax_is_the_tax() -> None:
-    context = make_receipt(GST_INCLUSIVE)
+    context = make_context(GST_INCLUSIVE)
     facts = build_facts(context)
     total = facts.arithmetic.total
     assert total is not None and total.cents == 890
@@ -58,7 +58,7 @@ def test_rounding_adjustments_and_rounded_totals_still_add_up() -> None:
         "CASH RM 10.00",
         "CHANGE RM 2.30",
     ]
-    context = make_receipt(rows)
+    context = make_context(rows)
     facts = build_facts(context)
     assert facts.arithmetic.total is not None and facts.arithmetic.total.cents == 770
     assert [a.cents for a in facts.arithmetic.adjustments] == [-4]
@@ -114,7 +114,7 @@ def test_lines_with_total_in_them_that_are_not_the_total() -> None:
         "CASH 20.00",
         "CHANGE 6.50",
     ]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "13.50", "GRAND_TOTAL") == "VALID"
     assert decide(context, "1.20", "GRAND_TOTAL") != "VALID"
     # A count on a quantity line: amount style and keyword agree it is no total, but neither held up on real
@@ -133,7 +133,7 @@ def test_a_total_repeated_on_a_payment_or_rounding_line_is_not_refuted() -> None
         "ROUNDING RM 11.10",
         "VISA 11.12",
     ]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "11.12", "GRAND_TOTAL", 0) == "VALID"
     assert decide(context, "11.12", "GRAND_TOTAL", 1) != "INVALID"  # the card line repeats it
     assert decide(context, "11.10", "GRAND_TOTAL") != "INVALID"  # the rounded total
@@ -152,7 +152,7 @@ def test_a_total_repeated_on_a_payment_or_rounding_line_is_not_refuted() -> None
     ],
 )
 def test_dates_with_month_names_split_or_glued_are_dates(rows: list[str], words: list[str]) -> None:
-    context = make_receipt(rows)
+    context = make_context(rows)
     for word in words:
         assert decide(context, word, "DATE") == "VALID", word
     assert decide(context, "3.00", "DATE") == "INVALID"
@@ -169,7 +169,7 @@ def test_dates_with_month_names_split_or_glued_are_dates(rows: list[str], words:
     ],
 )
 def test_times_glued_to_am_pm_or_to_dates_are_times(line: str, word: str) -> None:
-    context = make_receipt(["SHOP", line, "MILK 3.00", "TOTAL 3.00"])
+    context = make_context(["SHOP", line, "MILK 3.00", "TOTAL 3.00"])
     assert decide(context, word, "TIME") == "VALID"
 
 
@@ -184,7 +184,9 @@ def test_ocr_glued_words_keep_their_meaning() -> None:
         "SalesTax7.25% 1.19",
         "RECEIPTTOTAL: 17.67",
     ]
-    context = make_receipt(rows, {"merchant_name": "Anaheim Hardware", "address": "2621 Orangethorpe Ave, Fullerton"})
+    context = make_context(
+        rows, metadata={"merchant_name": "Anaheim Hardware", "address": "2621 Orangethorpe Ave, Fullerton"}
+    )
     assert decide(context, "17.67", "GRAND_TOTAL") == "VALID"
     assert decide(context, "1.19", "TAX") == "VALID"
     assert decide(context, "2621ORANGETHORPEAVE", "ADDRESS_LINE") != "INVALID"
@@ -193,7 +195,7 @@ def test_ocr_glued_words_keep_their_meaning() -> None:
 
 def test_words_split_by_ocr_still_read_as_one() -> None:
     rows = ["CAFE", "LATTE 4.50", "MUFFIN 3.25", "SUB TOTAL 7.75", "T A X 0.62", "TOTAL : 8.37"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "7.75", "SUBTOTAL") == "VALID"
     assert decide(context, "8.37", "GRAND_TOTAL") == "VALID"
     assert decide(context, "0.62", "TAX") != "INVALID"
@@ -215,10 +217,10 @@ def test_codes_with_a_currency_like_prefix_are_not_money(text: str) -> None:
 
 def test_amounts_with_a_currency_prefix_decide_like_plain_ones() -> None:
     rows = ["KEDAI", "MEE GORENG RM6.50", "AIS KOSONG RM1.00", "TOTAL RM7.50"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "RM7.50", "GRAND_TOTAL") == "VALID"
     rows = ["CAFE", "Cappuccino 3,20", "Croissant 2,10", "Total 5,30"]
-    assert decide(make_receipt(rows), "5,30", "GRAND_TOTAL") == "VALID"
+    assert decide(make_context(rows), "5,30", "GRAND_TOTAL") == "VALID"
 
 
 def test_merchant_names_made_of_receipt_words_are_names() -> None:
@@ -232,14 +234,14 @@ def test_merchant_names_made_of_receipt_words_are_names() -> None:
         "CASH 10.00",
         "CHANGE 4.00",
     ]
-    context = make_receipt(rows, {"merchant_name": "Cash & Carry Mart Sdn Bhd"})
+    context = make_context(rows, metadata={"merchant_name": "Cash & Carry Mart Sdn Bhd"})
     for word in ("CASH", "CARRY", "MART", "SDN", "BHD"):
         assert decide(context, word, "MERCHANT_NAME") == "VALID", word
     assert decide(context, "CASH", "PAYMENT_METHOD", 0) != "VALID"  # the store's name, not how it was paid
     assert decide(context, "CASH", "PAYMENT_METHOD", 1) == "VALID"
     assert decide(context, "6.00", "GRAND_TOTAL") == "VALID"
     # Without metadata, a store-name word is still not refuted for its receipt words.
-    bare = make_receipt(rows)
+    bare = make_context(rows)
     for word in ("CASH", "TRADING", "MART"):
         assert decide(bare, word, "MERCHANT_NAME") != "INVALID", word
 
@@ -248,7 +250,7 @@ def test_one_arithmetic_relation_alone_decides_nothing() -> None:
     """12.40 + 0.99 = 13.39 with nothing else agreeing (no item lines add up, no payment repeats it) is one
     coincidence among a receipt's numbers: it neither confirms nor refutes on its own."""
     rows = ["PARKING", "ENTRY 08:02", "12.40", "0.99", "13.39"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     facts = build_facts(context)
     assert facts.arithmetic.total is not None and facts.arithmetic.confirmations("total") == 1
     assert decide(context, "12.40", "GRAND_TOTAL") is None
@@ -264,7 +266,7 @@ def test_addresses_written_the_malaysian_way_read_as_addresses() -> None:
         "DIESEL 40.00",
         "TOTAL 40.00",
     ]
-    context = make_receipt(rows)
+    context = make_context(rows)
     for word in ("LOT", "JALAN", "RAZAK", "51405", "KUALA", "MELAWATI"):
         assert decide(context, word, "ADDRESS_LINE") == "VALID", word
     assert decide(context, "DIESEL", "ADDRESS_LINE") != "VALID"

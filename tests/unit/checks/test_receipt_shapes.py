@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from domain.checks import build_facts as analyze
+from tests.fakes.receipts import make_context
 from tests.unit.checks.decide import decide
-from tests.unit.checks.receipt_builder import make_receipt
 
 
 def test_the_running_sum_finds_a_subtotal_under_a_keyword_it_does_not_know() -> None:
     rows = ["LADEN", "BROT 2,50", "KAESE 4,20", "ZWISCHENSTAND 6,70", "MWST 7% 0,47", "ZU ZAHLEN 7,17"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     facts = analyze(context)
     assert facts.arithmetic.subtotal is not None and facts.arithmetic.subtotal.cents == 670
     assert facts.arithmetic.total is not None and facts.arithmetic.total.cents == 717
@@ -20,7 +20,7 @@ def test_the_running_sum_finds_a_subtotal_under_a_keyword_it_does_not_know() -> 
 
 def test_german_keywords() -> None:
     rows = ["MARKT", "BROT 2,50", "KAESE 4,20", "ZWISCHENSUMME 6,70", "UST 19% 1,27", "SUMME 7,97", "RÜCKGELD 2,03"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "6,70", "SUBTOTAL") == "VALID"
     assert decide(context, "1,27", "TAX") == "VALID"
     assert decide(context, "7,97", "GRAND_TOTAL") == "VALID"
@@ -41,7 +41,7 @@ def test_fuel_receipt() -> None:
         "TOTAL 67.55",
         "VISA 67.55",
     ]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "DIESEL", "PRODUCT_NAME") != "INVALID"  # a product line without its price
     assert decide(context, "39.273", "QUANTITY") != "INVALID"  # litres, three decimals
     assert decide(context, "1.720", "UNIT_PRICE") != "INVALID"  # a price per litre
@@ -53,7 +53,7 @@ def test_fuel_receipt() -> None:
 
 def test_national_phone_numbers() -> None:
     rows = ["KEDAI", "TEL 03-2161 6000", "Phone 065 9413 4683", "+49 35 606883", "NASI 5.00", "TOTAL 5.00"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     for word in ("03-2161", "6000", "065", "4683", "+49", "606883"):
         assert decide(context, word, "PHONE_NUMBER") == "VALID", word
     assert decide(context, "+49", "PRODUCT_NAME") == "INVALID"
@@ -61,6 +61,6 @@ def test_national_phone_numbers() -> None:
 
 def test_a_date_elsewhere_makes_a_loose_number_not_the_date() -> None:
     rows = ["CAFE", "15/01/2019 15:42", "2 LATTE 9.00", "TOTAL 9.00", "TABLE 12"]
-    context = make_receipt(rows)
+    context = make_context(rows)
     assert decide(context, "12", "DATE") == "INVALID"
     assert decide(context, "2", "TIME") == "INVALID"

@@ -22,7 +22,7 @@ from domain.bundles import parse_bundle_lines
 from domain.model import ReceiptRef
 from domain.store import ReceiptStore
 from stream_handlers.validation import use_validation
-from tests.unit.stream.receipts import receipt_bundle
+from tests.fakes.receipts import grocery_bundle
 
 prepare_local_aws_env()
 
@@ -65,8 +65,8 @@ def verifier() -> Any:
 
 @pytest.fixture
 def import_receipts(store: ReceiptStore) -> Callable[..., list[ReceiptRef]]:
-    def load(count: int = 2, **kwargs: Any) -> list[ReceiptRef]:
-        bundles = [receipt_bundle(**kwargs) for _ in range(count)]
+    def load(count: int = 2, *, status: str = "PENDING") -> list[ReceiptRef]:
+        bundles = [grocery_bundle(str(uuid.uuid4()), status=status) for _ in range(count)]
         contexts = parse_bundle_lines([json.dumps(b) for b in bundles]).contexts
         store.write_contexts(contexts)
         return [c.ref for c in contexts]

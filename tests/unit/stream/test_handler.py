@@ -15,6 +15,7 @@ from domain.model import ReceiptRef, ValidationStatus
 from domain.store import ReceiptStore
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
+from tests.fakes.receipts import GROCERY_TRUTH
 from tests.unit.stream.records_factory import label_record, metadata_record, remove_record, word_record
 
 
@@ -116,14 +117,15 @@ class RacingStore(ReceiptStore):
 
 def test_a_concurrent_change_is_kept(store: ReceiptStore, verifier: Any, import_receipts, stream_records) -> None:
     (ref,) = import_receipts(1)
-    use_validation(ServiceValidation(RacingStore(store, (8, 2, "GRAND_TOTAL")), verifier))
+    line_id, word_id = next(key for key, name in GROCERY_TRUTH.items() if name == "GRAND_TOTAL")
+    use_validation(ServiceValidation(RacingStore(store, (line_id, word_id, "GRAND_TOTAL")), verifier))
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
 
     assert invoke(records) == {"batchItemFailures": []}
 
     context = store.load_receipt(ref)
     assert context is not None
-    total = next(lb for lb in context.labels if lb.claim_id == "8/2/GRAND_TOTAL")
+    total = next(lb for lb in context.labels if lb.claim_id == f"{line_id}/{word_id}/GRAND_TOTAL")
     assert total.validation_status is ValidationStatus.INVALID
     assert total.validated_by == "human:alice" and total.reasoning == "checked by hand"
     summary = handler.last_invocation_summary()
@@ -175,7 +177,7 @@ def test_metrics_are_flushed_once_per_invocation(store: ReceiptStore, verifier: 
     names = {m["Name"] for m in emf[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
     assert {"Receipts", "LabelsValid", "LabelsInvalid", "LLMCalls", "Errors", "RecordsIgnored"} <= names
     assert {"RecordsMalformed", "Duration", "LabelsNeedsReview"} <= names
-    assert sum(sum(e["LabelsSeen"]) for e in emf) == 13  # powertools writes each value as a list
+    assert sum(sum(e["LabelsSeen"]) for e in emf) == len(GROCERY_TRUTH)  # powertools writes each value as a list
     assert emf[2]["RecordsIgnored"] == [1.0] and emf[2]["Receipts"] == [0.0]
 
 

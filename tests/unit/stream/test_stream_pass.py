@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from domain import keys
 from domain.model import ValidationStatus
 from domain.store import ReceiptStore
 from stream_handlers.validation import ServiceValidation, use_validation
+from tests.fakes.receipts import GROCERY_LINES, GROCERY_TRUTH
 from tests.unit.stream.test_handler import FlakyVerifier
+
+LABELS = len(GROCERY_TRUTH)  # per imported receipt (tests/fakes/receipts.py)
+PASSING = LABELS + 1  # records per imported receipt that pass the filter: its labels and its metadata
 
 
 def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, import_receipts, make_reader) -> None:
@@ -17,10 +22,12 @@ def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, im
     reader = make_reader(batch_size=10)
 
     first = reader.run().as_dict()
-    assert first["receipts"] == 3 and first["labels_seen"] == 39 and first["errors"] == 0
-    assert first["valid"] + first["invalid"] + first["needs_review"] + first["left_pending"] == 39
-    # 42 imported records, then the 3 metadata verdicts the run wrote: they pass the filter, the handler drops them
-    assert first["records_passed_filter"] == 45 and first["batches"] == 6 and first["on_failure"] == []
+    assert first["receipts"] == 3 and first["labels_seen"] == 3 * LABELS and first["errors"] == 0
+    assert first["valid"] + first["invalid"] + first["needs_review"] + first["left_pending"] == 3 * LABELS
+    # the imported records in batches of 10, then the 3 metadata verdicts the run wrote: they pass the filter, the
+    # handler drops them
+    assert first["records_passed_filter"] == 3 * PASSING + 3 and first["on_failure"] == []
+    assert first["batches"] == math.ceil(3 * PASSING / 10) + 1
     assert first["ignored_by_handler"] == 3
     for ref in refs:
         context = store.load_receipt(ref)
@@ -29,7 +36,8 @@ def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, im
     assert ValidationStatus.PENDING not in decided or first["left_pending"] > 0
 
     # The run read its own verdict writes (it stops only when the stream is idle), and none of them was work.
-    imported_items = 3 * (1 + 8 + 16 + 13 + 1)  # receipt, lines, words, labels, metadata
+    words = sum(len(line.split()) for line in GROCERY_LINES)
+    imported_items = 3 * (1 + len(GROCERY_LINES) + words + LABELS + 1)  # receipt, lines, words, labels, metadata
     assert first["records_read"] == imported_items + first["writes"]
 
     store.client.put_item(TableName=store.table_name, Item={"PK": {"S": "IMAGE#x"}, "SK": {"S": "OTHER"}})
@@ -54,7 +62,7 @@ def test_a_failing_receipt_is_retried_then_listed(store: ReceiptStore, verifier:
 
     assert [e["receipts"] for e in run["on_failure"]] == [[str(bad)]]
     assert run["on_failure"][0]["retries"] == 2 and run["failed_receipts"] == [str(bad)]
-    assert run["errors"] >= 3 and run["left_pending"] == 13  # its labels stay PENDING for the sweeper
+    assert run["errors"] >= 3 and run["left_pending"] == LABELS  # its labels stay PENDING for the sweeper
     assert {lb.validation_status for lb in store.load_receipt(bad).labels} == {ValidationStatus.PENDING}
     assert ValidationStatus.PENDING not in {lb.validation_status for lb in store.load_receipt(good).labels}
     json.dumps(run)  # the --json object is JSON

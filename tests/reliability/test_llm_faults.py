@@ -7,7 +7,6 @@ the receipt's records are retried, and once the model is back the retry finishes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,12 +24,6 @@ from tests.fakes.receipts import GROCERY_TRUTH, grocery
 from tests.reliability.dynamo_faults import DynamoFaults
 from tests.reliability.stream_io import failed_seqs, invoke, seqs_of, stream_records
 from tests.reliability.table_state import LabelKey, assert_sound, label_keys_of, label_rows
-
-
-@pytest.fixture
-def fake_ollama() -> Iterator[FakeOllama]:
-    with FakeOllama() as fake:
-        yield fake
 
 
 def llm_verifier(fake: FakeOllama) -> Verifier:

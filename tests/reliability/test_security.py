@@ -85,12 +85,6 @@ def captured() -> Iterator[Everything]:
         root.setLevel(old_level)
 
 
-@pytest.fixture
-def fake_ollama() -> Iterator[FakeOllama]:
-    with FakeOllama() as fake:
-        yield fake
-
-
 def seeded(table: ReceiptStore) -> Any:
     context = make_context(LINES, CLAIMS)  # its labels carry "SECRET-PROPOSER" / "SECRET-REASON" texts too
     context.labels = [lb.model_copy(update={"label_proposed_by": PROPOSER}) for lb in context.labels]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -27,12 +27,6 @@ def settings_for(fake: FakeOllama, **overrides: object) -> LLMSettings:
         "requests_per_second": 1000.0,
     }
     return LLMSettings.model_validate({**base, **overrides})
-
-
-@pytest.fixture
-def fake_ollama() -> Iterator[FakeOllama]:
-    with FakeOllama() as fake:
-        yield fake
 
 
 MakeVerifier = Callable[..., Verifier]

@@ -47,7 +47,9 @@ def settings(endpoint: str) -> Settings:
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[ReceiptStore]:
+def stream_store(settings: Settings) -> Iterator[ReceiptStore]:
+    """A ReceiptStore on a fresh table with a stream, on the served backend of `endpoint` (not the `store` fixture's
+    in-process moto: the stream reader reads the table through its endpoint)."""
     s = settings.store()
     s.create_table()
     yield s
@@ -64,11 +66,11 @@ def verifier() -> Any:
 
 
 @pytest.fixture
-def import_receipts(store: ReceiptStore) -> Callable[..., list[ReceiptRef]]:
+def import_receipts(stream_store: ReceiptStore) -> Callable[..., list[ReceiptRef]]:
     def load(count: int = 2, *, status: str = "PENDING") -> list[ReceiptRef]:
         bundles = [grocery_bundle(str(uuid.uuid4()), status=status) for _ in range(count)]
         contexts = parse_bundle_lines([json.dumps(b) for b in bundles]).contexts
-        store.write_contexts(contexts)
+        stream_store.write_contexts(contexts)
         return [c.ref for c in contexts]
 
     return load
@@ -81,26 +83,26 @@ def function_output() -> io.StringIO:
 
 @pytest.fixture
 def make_reader(
-    settings: Settings, store: ReceiptStore, verifier: Any, function_output: io.StringIO
+    settings: Settings, stream_store: ReceiptStore, verifier: Any, function_output: io.StringIO
 ) -> Callable[..., StreamReader]:
     """A reader wired to the real handler and a rules-only verifier, with fast polling."""
 
     def make(**options: Any) -> StreamReader:
         opts = {"until_idle_s": 0.3, "poll_interval_s": 0.02, "retry_delay_s": 0.0, **options}
         return stream_reader_for(
-            settings, ReaderOptions(**opts), store=store, verifier=verifier, function_output=function_output
+            settings, ReaderOptions(**opts), store=stream_store, verifier=verifier, function_output=function_output
         )
 
     return make
 
 
 @pytest.fixture
-def stream_records(settings: Settings, store: ReceiptStore) -> Callable[[], list[dict[str, Any]]]:
+def stream_records(settings: Settings, stream_store: ReceiptStore) -> Callable[[], list[dict[str, Any]]]:
     """Every record now on the table's stream that passes the mapping's filter, as Lambda event records."""
 
     def read() -> list[dict[str, Any]]:
         client = settings.streams_client()
-        arn = store.stream_arn()
+        arn = stream_store.stream_arn()
         shards = client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         flt = StreamFilter()
         out: list[dict[str, Any]] = []

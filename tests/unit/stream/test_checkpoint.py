@@ -18,7 +18,9 @@ def _stream(settings: Settings, capsys, *extra: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_second_run_on_an_unchanged_table_reads_nothing(settings, store, import_receipts, tmp_path, capsys) -> None:
+def test_second_run_on_an_unchanged_table_reads_nothing(
+    settings, stream_store, import_receipts, tmp_path, capsys
+) -> None:
     import_receipts(2)
     checkpoint = str(tmp_path / "cp.json")
     first = _stream(settings, capsys, "--checkpoint", checkpoint)
@@ -26,10 +28,12 @@ def test_second_run_on_an_unchanged_table_reads_nothing(settings, store, import_
     second = _stream(settings, capsys, "--checkpoint", checkpoint)
     assert second["records_read"] == 0 and second["receipts"] == 0 and second["labels_seen"] == 0
     saved = json.loads((tmp_path / "cp.json").read_text())
-    assert list(saved["streams"]) == [store.stream_arn()]
+    assert list(saved["streams"]) == [stream_store.stream_arn()]
 
 
-def test_default_checkpoint_lives_in_the_user_cache(settings, store, import_receipts, tmp_path, monkeypatch, capsys):
+def test_default_checkpoint_lives_in_the_user_cache(
+    settings, stream_store, import_receipts, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     import_receipts(1)
     assert _stream(settings, capsys)["records_read"] > 0
@@ -37,7 +41,7 @@ def test_default_checkpoint_lives_in_the_user_cache(settings, store, import_rece
     assert (tmp_path / "cache" / "receipt-validator" / "stream-checkpoints.json").exists()
 
 
-def test_new_writes_after_a_run_are_all_the_next_run_sees(settings, store, import_receipts, tmp_path, capsys):
+def test_new_writes_after_a_run_are_all_the_next_run_sees(settings, stream_store, import_receipts, tmp_path, capsys):
     import_receipts(1)
     checkpoint = str(tmp_path / "cp.json")
     _stream(settings, capsys, "--checkpoint", checkpoint)
@@ -46,7 +50,7 @@ def test_new_writes_after_a_run_are_all_the_next_run_sees(settings, store, impor
     assert again["receipts"] == 1 and again["records_read"] > 0
 
 
-def test_from_trim_horizon_and_latest(settings, store, import_receipts, tmp_path, capsys):
+def test_from_trim_horizon_and_latest(settings, stream_store, import_receipts, tmp_path, capsys):
     import_receipts(1)
     checkpoint = str(tmp_path / "cp.json")
     first = _stream(settings, capsys, "--checkpoint", checkpoint)
@@ -64,7 +68,7 @@ def test_unhandled_records_are_saved_as_at_positions(tmp_path) -> None:
     assert cp.load("arn:other") == {}
 
 
-def test_a_corrupt_checkpoint_file_is_exit_2(settings, store, tmp_path, capsys) -> None:
+def test_a_corrupt_checkpoint_file_is_exit_2(settings, stream_store, tmp_path, capsys) -> None:
     bad = tmp_path / "cp.json"
     bad.write_text("{not json")
     argv = ["--endpoint-url", settings.endpoint_url, "--table", settings.table, "stream", "--checkpoint", str(bad)]

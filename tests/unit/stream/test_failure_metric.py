@@ -15,10 +15,10 @@ from tests.unit.stream.test_handler import FlakyVerifier, invoke
 
 
 def test_partial_batch_failures_are_a_metric_with_the_alarms_dimension(
-    store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
 ) -> None:
     good, bad = import_receipts(2)
-    use_validation(ServiceValidation(store, FlakyVerifier(verifier, bad)))
+    use_validation(ServiceValidation(stream_store, FlakyVerifier(verifier, bad)))
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
     output = io.StringIO()
 

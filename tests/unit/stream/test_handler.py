@@ -57,36 +57,38 @@ class FlakyVerifier:
 
 
 def test_partial_failure_reports_only_the_failed_receipts_records(
-    store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
 ) -> None:
     good, bad = import_receipts(2)
-    use_validation(ServiceValidation(store, FlakyVerifier(verifier, bad)))
+    use_validation(ServiceValidation(stream_store, FlakyVerifier(verifier, bad)))
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
 
     response = invoke(records)
 
     failed = {item["itemIdentifier"] for item in response["batchItemFailures"]}
     assert failed == seqs_of(records, bad)
-    assert set(label_statuses(store, bad).values()) == {"PENDING"}  # an error decides nothing
-    assert "PENDING" not in set(label_statuses(store, good).values())  # the other receipt's verdicts landed
+    assert set(label_statuses(stream_store, bad).values()) == {"PENDING"}  # an error decides nothing
+    assert "PENDING" not in set(label_statuses(stream_store, good).values())  # the other receipt's verdicts landed
     summary = handler.last_invocation_summary()
     assert summary is not None and summary.failed_receipts == 1 and summary.failed_records == len(failed)
 
 
-def test_replaying_an_event_is_idempotent(store: ReceiptStore, verifier: Any, import_receipts, stream_records) -> None:
+def test_replaying_an_event_is_idempotent(
+    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+) -> None:
     import_receipts(2)
-    use_validation(ServiceValidation(store, verifier))
+    use_validation(ServiceValidation(stream_store, verifier))
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
 
     assert invoke(records) == {"batchItemFailures": []}
     first = handler.last_invocation_summary()
-    after_first = table_items(store)
+    after_first = table_items(stream_store)
     assert invoke(records) == {"batchItemFailures": []}
     second = handler.last_invocation_summary()
 
     assert first is not None and first.totals()["writes"] > 0
     assert second is not None and second.totals()["writes"] == 0 and second.totals()["labels_seen"] == 0
-    assert table_items(store) == after_first
+    assert table_items(stream_store) == after_first
 
 
 class RacingStore(ReceiptStore):
@@ -115,15 +117,17 @@ class RacingStore(ReceiptStore):
         return context
 
 
-def test_a_concurrent_change_is_kept(store: ReceiptStore, verifier: Any, import_receipts, stream_records) -> None:
+def test_a_concurrent_change_is_kept(
+    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+) -> None:
     (ref,) = import_receipts(1)
     line_id, word_id = next(key for key, name in GROCERY_TRUTH.items() if name == "GRAND_TOTAL")
-    use_validation(ServiceValidation(RacingStore(store, (line_id, word_id, "GRAND_TOTAL")), verifier))
+    use_validation(ServiceValidation(RacingStore(stream_store, (line_id, word_id, "GRAND_TOTAL")), verifier))
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
 
     assert invoke(records) == {"batchItemFailures": []}
 
-    context = store.load_receipt(ref)
+    context = stream_store.load_receipt(ref)
     assert context is not None
     total = next(lb for lb in context.labels if lb.claim_id == f"{line_id}/{word_id}/GRAND_TOTAL")
     assert total.validation_status is ValidationStatus.INVALID
@@ -132,8 +136,8 @@ def test_a_concurrent_change_is_kept(store: ReceiptStore, verifier: Any, import_
     assert summary is not None and summary.totals()["lost_races"] == 1
 
 
-def test_bad_and_foreign_records_never_fail_the_batch(store: ReceiptStore, verifier: Any) -> None:
-    use_validation(ServiceValidation(store, verifier))
+def test_bad_and_foreign_records_never_fail_the_batch(stream_store: ReceiptStore, verifier: Any) -> None:
+    use_validation(ServiceValidation(stream_store, verifier))
     missing_keys = label_record()
     del missing_keys["dynamodb"]["Keys"]
     bad_type = label_record()
@@ -161,9 +165,11 @@ def test_bad_and_foreign_records_never_fail_the_batch(store: ReceiptStore, verif
     assert len(summary.receipts) == 1 and not summary.receipts[0].failed
 
 
-def test_metrics_are_flushed_once_per_invocation(store: ReceiptStore, verifier: Any, import_receipts, stream_records):
+def test_metrics_are_flushed_once_per_invocation(
+    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+):
     import_receipts(1)
-    use_validation(ServiceValidation(store, verifier))
+    use_validation(ServiceValidation(stream_store, verifier))
     records = stream_records()
     output = io.StringIO()
 
@@ -181,9 +187,9 @@ def test_metrics_are_flushed_once_per_invocation(store: ReceiptStore, verifier: 
     assert emf[2]["RecordsIgnored"] == [1.0] and emf[2]["Receipts"] == [0.0]
 
 
-def test_info_logs_carry_no_receipt_text(store: ReceiptStore, verifier: Any, import_receipts, stream_records):
+def test_info_logs_carry_no_receipt_text(stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records):
     import_receipts(1)
-    use_validation(ServiceValidation(store, verifier))
+    use_validation(ServiceValidation(stream_store, verifier))
     output = io.StringIO()
     invoke(stream_records(), output)
     text = output.getvalue()

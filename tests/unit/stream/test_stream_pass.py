@@ -17,7 +17,9 @@ LABELS = len(GROCERY_TRUTH)  # per imported receipt (tests/fakes/receipts.py)
 PASSING = LABELS + 1  # records per imported receipt that pass the filter: its labels and its metadata
 
 
-def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, import_receipts, make_reader) -> None:
+def test_a_pass_validates_and_a_second_pass_sees_nothing(
+    stream_store: ReceiptStore, import_receipts, make_reader
+) -> None:
     refs = import_receipts(3)
     reader = make_reader(batch_size=10)
 
@@ -30,9 +32,9 @@ def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, im
     assert first["batches"] == math.ceil(3 * PASSING / 10) + 1
     assert first["ignored_by_handler"] == 3
     for ref in refs:
-        context = store.load_receipt(ref)
+        context = stream_store.load_receipt(ref)
         assert context is not None and context.metadata is not None and context.metadata.validation_status
-    decided = {lb.validation_status for ref in refs for lb in store.load_receipt(ref).labels}
+    decided = {lb.validation_status for ref in refs for lb in stream_store.load_receipt(ref).labels}
     assert ValidationStatus.PENDING not in decided or first["left_pending"] > 0
 
     # The run read its own verdict writes (it stops only when the stream is idle), and none of them was work.
@@ -40,7 +42,7 @@ def test_a_pass_validates_and_a_second_pass_sees_nothing(store: ReceiptStore, im
     imported_items = 3 * (1 + len(GROCERY_LINES) + words + LABELS + 1)  # receipt, lines, words, labels, metadata
     assert first["records_read"] == imported_items + first["writes"]
 
-    store.client.put_item(TableName=store.table_name, Item={"PK": {"S": "IMAGE#x"}, "SK": {"S": "OTHER"}})
+    stream_store.client.put_item(TableName=stream_store.table_name, Item={"PK": {"S": "IMAGE#x"}, "SK": {"S": "OTHER"}})
     second = reader.run().as_dict()  # same reader: continues after its checkpoint
     assert second["records_read"] == 1 and second["records_passed_filter"] == 0
     assert second["labels_seen"] == 0 and second["receipts"] == 0 and second["invocations"] == 0
@@ -53,23 +55,25 @@ def test_a_fresh_run_from_trim_horizon_finds_nothing_left_to_do(import_receipts,
     assert again["labels_seen"] == 0 and again["valid"] == 0 and again["left_pending"] == 0
 
 
-def test_a_failing_receipt_is_retried_then_listed(store: ReceiptStore, verifier: Any, import_receipts, make_reader):
+def test_a_failing_receipt_is_retried_then_listed(
+    stream_store: ReceiptStore, verifier: Any, import_receipts, make_reader
+):
     good, bad = import_receipts(2)
     reader = make_reader(batch_size=100, max_retries=2)
-    use_validation(ServiceValidation(store, FlakyVerifier(verifier, bad)))  # after the reader installed its own
+    use_validation(ServiceValidation(stream_store, FlakyVerifier(verifier, bad)))  # after the reader installed its own
 
     run = reader.run().as_dict()
 
     assert [e["receipts"] for e in run["on_failure"]] == [[str(bad)]]
     assert run["on_failure"][0]["retries"] == 2 and run["failed_receipts"] == [str(bad)]
     assert run["errors"] >= 3 and run["left_pending"] == LABELS  # its labels stay PENDING for the sweeper
-    assert {lb.validation_status for lb in store.load_receipt(bad).labels} == {ValidationStatus.PENDING}
-    assert ValidationStatus.PENDING not in {lb.validation_status for lb in store.load_receipt(good).labels}
+    assert {lb.validation_status for lb in stream_store.load_receipt(bad).labels} == {ValidationStatus.PENDING}
+    assert ValidationStatus.PENDING not in {lb.validation_status for lb in stream_store.load_receipt(good).labels}
     json.dumps(run)  # the --json object is JSON
 
 
 def test_a_pipeline_edit_of_metadata_after_validation_is_validated_again(
-    store: ReceiptStore, import_receipts, make_reader
+    stream_store: ReceiptStore, import_receipts, make_reader
 ):
     """On real streams (the embedded moto server, and DynamoDB Local in the integration tier): the pipeline's own
     UpdateItem of merchant_name, after the validator judged the metadata, reaches validation; the validator's own
@@ -77,12 +81,12 @@ def test_a_pipeline_edit_of_metadata_after_validation_is_validated_again(
     (ref,) = import_receipts(1)
     reader = make_reader(batch_size=10)
     first = reader.run().as_dict()
-    judged = store.load_receipt(ref).metadata
+    judged = stream_store.load_receipt(ref).metadata
     assert judged is not None and judged.validated_fingerprint is not None
     assert first["ignored_by_handler"] == 1  # its own metadata verdict came back and was dropped
 
-    store.client.update_item(
-        TableName=store.table_name,
+    stream_store.client.update_item(
+        TableName=stream_store.table_name,
         Key={"PK": {"S": keys.image_pk(ref.image_id)}, "SK": {"S": keys.metadata_sk(ref.receipt_id)}},
         UpdateExpression="SET merchant_name = :n",
         ExpressionAttributeValues={":n": {"S": "Totally Different Name"}},
@@ -90,7 +94,7 @@ def test_a_pipeline_edit_of_metadata_after_validation_is_validated_again(
     second = reader.run().as_dict()
 
     assert second["receipts"] == 1 and second["errors"] == 0 and second["writes"] == 1
-    again = store.load_receipt(ref).metadata
+    again = stream_store.load_receipt(ref).metadata
     assert again is not None and again.merchant_name == "Totally Different Name"
     assert again.validated_fingerprint not in (None, judged.validated_fingerprint)
     assert again.reasoning != judged.reasoning  # judged anew, on the new name

@@ -24,7 +24,7 @@ LABELS = len(GROCERY_TRUTH)  # per imported receipt (tests/fakes/receipts.py)
 
 
 def test_cold_start_builds_validation_from_the_environment(
-    settings: Settings, store: ReceiptStore, import_receipts, stream_records, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, stream_store: ReceiptStore, import_receipts, stream_records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (ref,) = import_receipts(1)
     monkeypatch.setenv("DYNAMODB_TABLE_NAME", settings.table)

@@ -72,6 +72,7 @@ class _Report(BaseModel):
     writes: int = Field(default=0, description="conditional updates that succeeded (a reverify touch counts)")
     lost_races: int = Field(default=0, description="updates refused because the item changed since read: benign")
     skipped_items: int = Field(default=0, description="items of the receipt that could not be read: left as they are")
+    ref: ReceiptRef | None = None
 
     @property
     def failed(self) -> bool:
@@ -301,7 +302,9 @@ def validate_metadata(
     report.metadata_seen = 1
     metadata = context.metadata
     if evaluate_metadata is None:
-        from domain.checks import evaluate_metadata
+        from domain.checks import evaluate_metadata as default_checks
+
+        evaluate_metadata = default_checks
 
     try:
         evidence = {k: list(v) for k, v in evaluate_metadata(context).items()}

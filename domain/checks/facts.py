@@ -8,7 +8,9 @@ cache, so nothing is shared between threads. Labels are never read: facts never 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from domain.checks.reading import contacts, dates, names
 from domain.checks.reading.arithmetic import Arithmetic, multiply_out, solve
@@ -139,14 +141,14 @@ def build_facts(context: ReceiptContext) -> ReceiptFacts:
     lower = [a for row in rows[start:] if not (row.roles & {"COUNT", "CHANGE"}) for a in row.amounts]
     positives = [a.cents for a in lower if a.cents > 0]
     shapes = _find_shapes(rows)
-    dated = shapes["dates"] | shapes["times"]  # type: ignore[operator]
+    dated = shapes["dates"] | shapes["times"]
     address_rows = {
         r.index
         for r in rows
         if names.ADDRESS_PATTERN.search(r.text) and r.index not in regions.item_rows and not set(r.keys) & dated
     }
     meta = context.metadata
-    identity: dict[str, object] = {}
+    identity: _Identity = {}
     if meta is not None and meta.merchant_name:
         tokens = frozenset(names.name_tokens(meta.merchant_name))
         joined = "".join(names.normalize_name(meta.merchant_name).split())
@@ -155,12 +157,10 @@ def build_facts(context: ReceiptContext) -> ReceiptFacts:
             for r in rows
             if len(tokens & r.tokens) / max(1, len(tokens)) >= 0.5 or (len(joined) > 3 and joined in r.glued)
         }
-        identity |= {
-            "merchant_name": meta.merchant_name,
-            "merchant_tokens": tokens,
-            "merchant_joined": joined,
-            "merchant_rows": frozenset(merchant_rows),
-        }
+        identity["merchant_name"] = meta.merchant_name
+        identity["merchant_tokens"] = tokens
+        identity["merchant_joined"] = joined
+        identity["merchant_rows"] = frozenset(merchant_rows)
     if meta is not None and meta.address:
         meta_tokens = frozenset(names.address_tokens(meta.address))
         identity["address_meta_tokens"] = meta_tokens
@@ -182,11 +182,11 @@ def build_facts(context: ReceiptContext) -> ReceiptFacts:
         address_rows=frozenset(address_rows),
         metadata=meta,
         **shapes,
-        **identity,  # type: ignore[arg-type]
+        **identity,
     )
 
 
-def _plausible_cover(row: Row, patterns: list[re.Pattern[str]], ok) -> set[WordKey]:  # type: ignore[no-untyped-def]
+def _plausible_cover(row: Row, patterns: list[re.Pattern[str]], ok: Callable[[re.Match[str]], bool]) -> set[WordKey]:
     hits: set[WordKey] = set()
     for pattern in patterns:
         for m in pattern.finditer(row.text):
@@ -195,7 +195,29 @@ def _plausible_cover(row: Row, patterns: list[re.Pattern[str]], ok) -> set[WordK
     return hits
 
 
-def _find_shapes(rows: list[Row]) -> dict[str, object]:
+class _Shapes(TypedDict):
+    """Where dates, times, web addresses, opening hours and phones are printed (ReceiptFacts' fields of that name)."""
+
+    dates: frozenset[WordKey]
+    partial_dates: frozenset[WordKey]
+    times: frozenset[WordKey]
+    webs: frozenset[WordKey]
+    hours: frozenset[WordKey]
+    phones: dict[WordKey, str]
+
+
+class _Identity(TypedDict, total=False):
+    """What the metadata says of the store, read against the rows (ReceiptFacts' fields of that name)."""
+
+    merchant_name: str
+    merchant_tokens: frozenset[str]
+    merchant_joined: str
+    merchant_rows: frozenset[int]
+    address_meta_tokens: frozenset[str]
+    metadata_phone: str
+
+
+def _find_shapes(rows: list[Row]) -> _Shapes:
     found_dates: set[WordKey] = set()
     partial: set[WordKey] = set()
     times: set[WordKey] = set()

@@ -43,7 +43,7 @@ def phone_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
         digits = phone_digits(match)
         # Ten bare digits may also be an id; separators or another length make the shape unmistakable.
         strong = len(digits) != 10 or not match.isdigit()
-        out = [ev("contacts.phone", q, S, f"{match!r} has {len(digits)} digits", FORM, strong=strong)]
+        out: list[Evidence] = [ev("contacts.phone", q, S, f"{match!r} has {len(digits)} digits", FORM, strong=strong)]
         if keyword:
             out.append(ev("contacts.keyword", "Does its line name a phone?", S, "TEL/PHONE on the line", KEYWORD))
         meta = facts.metadata_phone
@@ -61,7 +61,7 @@ def phone_evidence(facts: ReceiptFacts, word: ReceiptWord) -> list[Evidence]:
     if structures & _WORD_SHAPES:
         detail = f"{word.text!r} is part of a {'/'.join(sorted(structures & _WORD_SHAPES))}"
         return [ev("contacts.phone", q, R, detail, FORM, strong=True)]
-    out: list[Evidence] = []
+    out = []
     lines = structures & {"address line", "item line", "totals line"}
     if lines and not keyword:
         detail = f"{word.text!r} is on a {'/'.join(sorted(lines))}"

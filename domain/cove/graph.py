@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal, TypedDict, TypeVar
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -83,11 +83,11 @@ class CoveDeps:
         return self.llm
 
 
-def _merge(left: dict[str, Answered] | None, right: dict[str, Answered] | None) -> dict[str, Answered]:
-    return {**(left or {}), **(right or {})}
+V = TypeVar("V")
 
 
-def _merge_failed(left: dict[str, str] | None, right: dict[str, str] | None) -> dict[str, str]:
+def _merge(left: dict[str, V] | None, right: dict[str, V] | None) -> dict[str, V]:
+    """The reducer of the keyed results parallel branches add (answers, failures)."""
     return {**(left or {}), **(right or {})}
 
 
@@ -147,7 +147,7 @@ class CoveState(CoveInput, Checked, Planned):
     """The state between the steps: the input, then each step's result; the LLM's work merged across branches."""
 
     answers: Annotated[dict[str, Answered], _merge]
-    failed: Annotated[dict[str, str], _merge_failed]
+    failed: Annotated[dict[str, str], _merge]
     llm_calls: Annotated[int, operator.add]
     errors: Annotated[list[str], operator.add]
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal, TypedDict, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
+from typing_extensions import TypedDict  # pydantic (LangGraph's schemas) reads only this one before Python 3.12
 
 from domain import decision as policy
 from domain.cove.llm import LLMUnavailable, StructuredLLM

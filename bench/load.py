@@ -61,7 +61,7 @@ from domain.bundles import context_from_bundle  # noqa: E402
 from domain.cove.settings import LLMSettings  # noqa: E402
 from domain.cove.verifier import build_verifier  # noqa: E402
 from domain.model import ReceiptContext, ValidationStatus  # noqa: E402
-from domain.store import ReceiptStore, make_client  # noqa: E402
+from domain.store.repository import DynamoReceiptRepository, make_client  # noqa: E402
 from samples import generate_receipts  # noqa: E402
 from sweepers import pending, reverify  # noqa: E402
 from sweepers.dependencies import SweepDependencies  # noqa: E402
@@ -335,7 +335,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     poisoned = [c for i, c in enumerate(contexts) if args.poison_every and i % args.poison_every == 0]
     with backend(args.backend, notes) as (used, endpoint):
         table = f"load-{uuid.uuid4().hex[:8]}"
-        store = ReceiptStore(table, make_client(endpoint, "us-east-1"))
+        store = DynamoReceiptRepository(table, make_client(endpoint, "us-east-1"))
         store.create_table()
         log.watch(store.client, "dynamodb")
         settings = Settings(endpoint, table, "us-east-1", "none", None)

@@ -43,7 +43,8 @@ from domain.bundles import context_from_bundle  # noqa: E402
 from domain.cove.limiter import Limiter  # noqa: E402
 from domain.cove.settings import LLMSettings  # noqa: E402
 from domain.cove.verifier import build_verifier  # noqa: E402
-from domain.store import ReceiptStore, make_client, segments  # noqa: E402
+from domain.keys import segments  # noqa: E402
+from domain.store.repository import DynamoReceiptRepository, make_client  # noqa: E402
 from infra.config import Settings as StackSettings  # noqa: E402
 from samples import generate_receipts  # noqa: E402
 from sweepers import metadata, pending, reverify  # noqa: E402
@@ -139,7 +140,7 @@ def measure(receipts: int, seed: int) -> dict[str, Any]:
     contexts = [context_from_bundle(g.bundle) for g in generated]
     labels = sum(len(c.labels) for c in contexts)
     with dynamodb_local() as endpoint, FakeOllama(responder=_responder) as fake:
-        store = ReceiptStore(f"scale-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
+        store = DynamoReceiptRepository(f"scale-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
         store.create_table()
         meter = Meter(store.client)
         start = meter.snapshot()

@@ -52,7 +52,7 @@ def _env() -> None:
 
 
 def _counting_store(table: str) -> tuple[Any, Counter[str]]:
-    from domain.store import ReceiptStore, make_client
+    from domain.store.repository import DynamoReceiptRepository, make_client
 
     calls: Counter[str] = Counter()
     client = make_client(None, "us-east-1")
@@ -61,7 +61,7 @@ def _counting_store(table: str) -> tuple[Any, Counter[str]]:
         calls[event_name.rsplit(".", 1)[-1]] += 1
 
     client.meta.events.register("before-call.dynamodb.*", count)
-    store = ReceiptStore(table, client)
+    store = DynamoReceiptRepository(table, client)
     store.create_table()
     return store, calls
 
@@ -210,10 +210,10 @@ def _pending_contexts(count: int, seed: int) -> list[Any]:
 
 def write_path_on(endpoint: str | None, backend: str, contexts: list[Any], verifier: Any) -> dict[str, Any]:
     from bench.write_path import measure
-    from domain.store import ReceiptStore, make_client
+    from domain.store.repository import DynamoReceiptRepository, make_client
 
     def make_store(table: str) -> Any:
-        store = ReceiptStore(table, make_client(endpoint, "us-east-1"))
+        store = DynamoReceiptRepository(table, make_client(endpoint, "us-east-1"))
         store.create_table()
         return store
 

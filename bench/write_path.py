@@ -113,7 +113,7 @@ def _apply(store: Any, verdict: Any) -> Callable[[], bool]:
 
 def _transaction(store: Any, verdicts: list[Any]) -> tuple[int, int]:
     """TransactWriteItems per receipt; when cancelled, the labels whose condition held are written one by one."""
-    from domain.store import verdict_update
+    from domain.store.conditions import verdict_update
 
     written = lost = 0
     for start in range(0, len(verdicts), TRANSACTION_LIMIT):

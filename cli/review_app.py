@@ -26,7 +26,7 @@ from markupsafe import escape
 from domain.labels import ALL_LABELS
 from domain.model import ReceiptRef, ValidationStatus
 from domain.review import REVIEW_STATUSES, ReviewError, receipt_view, review_queue, settle
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 
 log = logging.getLogger("receipt_validator.review")
 
@@ -42,7 +42,7 @@ def _asset(name: str) -> str:
 
 
 def create_app(
-    store: ReceiptStore,
+    store: DynamoReceiptRepository,
     *,
     reviewer: str,
     where: str,

@@ -34,14 +34,14 @@ class Settings:
         return f"{self.endpoint_url or 'AWS'} (region {self.region}, table {self.table})"
 
     def client(self) -> Any:
-        from domain.store import make_client
+        from domain.store.repository import make_client
 
         return make_client(self.endpoint_url, self.region)
 
     def store(self) -> Any:
-        from domain.store import ReceiptStore
+        from domain.store.repository import DynamoReceiptRepository
 
-        return ReceiptStore(self.table, self.client())
+        return DynamoReceiptRepository(self.table, self.client())
 
     def streams_client(self) -> Any:
         import boto3

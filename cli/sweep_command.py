@@ -25,8 +25,8 @@ from cli.llm_outage import only_outage, quiet_circuit_log, say_outage
 from cli.preflight import require_table
 from cli.settings import Settings
 from cli.sweep_changes import ChangeRecorder, change_lines
+from domain.keys import segments
 from domain.model import ReceiptRef
-from domain.store import segments
 from sweepers.dependencies import SweepDependencies, build_verifier, places_client
 from sweepers.local_context import LocalContext
 from sweepers.payload import BadPayload, SweepPayload

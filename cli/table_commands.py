@@ -19,7 +19,7 @@ from cli.settings import Settings
 from domain.bundles import BundleError, parse_bundle_lines
 from domain.export import bundle_record, label_and_metadata_records
 from domain.model import ValidationStatus
-from domain.store import ImportOutcome, ReceiptStore
+from domain.store.repository import DynamoReceiptRepository, ImportOutcome
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -195,7 +195,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _export_to(out: TextIO, store: ReceiptStore, fmt: str) -> tuple[int, int]:
+def _export_to(out: TextIO, store: DynamoReceiptRepository, fmt: str) -> tuple[int, int]:
     receipts = records = 0
     for ref in store.iter_receipt_refs():
         context = store.load_receipt(ref)

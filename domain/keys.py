@@ -167,3 +167,59 @@ def parse_gsi3sk(gsi3sk: str) -> ParsedKey:
     if not sep:
         raise KeyFormatError(f"GSI3SK {gsi3sk!r} has no receipt part")
     return parse_keys(f"IMAGE#{image_id}", rest)
+
+
+# ---- GSI3 positions and key-range segments ---------------------------------------------------------------------
+#
+# A full sweep over a GSI3 status partition is split into independent key ranges of GSI3SK, so a Step Functions Map
+# can run them in parallel. A segment is named by its lower bound's hex digits after `IMAGE#` ("0".."f" for 16
+# segments). The ranges cover every possible key exactly once, whatever the image ids look like: the first segment
+# also takes everything below `IMAGE#1`, the last everything from `IMAGE#f` up, and upper-case or non-hex ids fall
+# into the segment whose range holds them (for example `IMAGE#A...` sorts between `IMAGE#9` and `IMAGE#a`).
+
+SEGMENT_DIGITS = 1  # hex digits of the image id per segment name: 1 -> 16 segments
+HEX = "0123456789abcdef"
+
+
+class UnknownSegment(ValueError):
+    """A segment name that is not one of `segments()`."""
+
+
+def gsi3_after_receipt(image_id: str, receipt_id: int) -> str:
+    """A GSI3SK position that sorts after every label of the receipt and before the next receipt's."""
+    return f"{image_pk(image_id)}#{receipt_sk(receipt_id)}#~"
+
+
+def is_gsi3_position(position: str) -> bool:
+    """Whether `position` has the shape of a GSI3SK (every label's GSI3SK starts with its image's PK)."""
+    return position.startswith("IMAGE#")
+
+
+def segments(digits: int = SEGMENT_DIGITS) -> list[str]:
+    """The segment names, in key order: every hex string of `digits` characters."""
+    names = [""]
+    for _ in range(digits):
+        names = [name + h for name in names for h in HEX]
+    return names
+
+
+def segment_range(segment: str) -> tuple[str | None, str | None]:
+    """[lower, upper) GSI3SK bounds of a segment; None means unbounded on that side."""
+    names = segments(len(segment)) if segment else []
+    if segment not in names:
+        raise UnknownSegment(f"segment {segment!r} is not one of {names[0]}..{names[-1]}" if names else "empty segment")
+    index = names.index(segment)
+    lower = None if index == 0 else image_pk(segment)
+    upper = None if index == len(names) - 1 else image_pk(names[index + 1])
+    return lower, upper
+
+
+def segment_of(gsi3sk: str, digits: int = SEGMENT_DIGITS) -> str:
+    """The segment whose range holds this GSI3SK (or GSI3 position)."""
+    found = segments(digits)[0]
+    for name in segments(digits)[1:]:
+        if gsi3sk >= image_pk(name):
+            found = name
+        else:
+            break
+    return found

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from domain.labels import UnknownLabelError, canonical_label
 from domain.model import ReceiptContext, ReceiptRef, ReceiptWordLabel, ValidationStatus
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 
 Decision = Literal["valid", "invalid", "relabel"]
 REVIEW_STATUSES = tuple(s for s in ValidationStatus if s is not ValidationStatus.NONE)
@@ -47,7 +47,7 @@ class QueueEntry:
 
 
 def review_queue(
-    store: ReceiptStore,
+    store: DynamoReceiptRepository,
     statuses: Iterable[ValidationStatus] = (ValidationStatus.NEEDS_REVIEW,),
     *,
     label: str | None = None,
@@ -137,7 +137,7 @@ def find_label(context: ReceiptContext, line_id: int, word_id: int, label: str) 
 
 
 def settle(
-    store: ReceiptStore,
+    store: DynamoReceiptRepository,
     ref: ReceiptRef,
     line_id: int,
     word_id: int,
@@ -167,7 +167,7 @@ def settle(
 
 
 def _relabel(
-    store: ReceiptStore,
+    store: DynamoReceiptRepository,
     context: ReceiptContext,
     judged: ReceiptWordLabel,
     new_label: str | None,
@@ -191,7 +191,9 @@ def _relabel(
     return Settled(True, message=f"{context.ref} line {judged.line_id} word {judged.word_id}: {judged.label} -> {name}")
 
 
-def _apply(store: ReceiptStore, judged: ReceiptWordLabel, status: ValidationStatus, *, by: str, reasoning: str) -> bool:
+def _apply(
+    store: DynamoReceiptRepository, judged: ReceiptWordLabel, status: ValidationStatus, *, by: str, reasoning: str
+) -> bool:
     try:
         return store.apply_human_verdict(judged, status, by=by, reasoning=reasoning)
     except ValueError as exc:  # a bad reviewer name

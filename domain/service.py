@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +30,7 @@ from domain.model import (
     ValidationStatus,
     Verdict,
 )
+from domain.store.repository import ReceiptRepository
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,6 @@ Mode = Literal["pending", "reverify"]
 EvaluateMetadata = Callable[[ReceiptContext], dict[str, list[Evidence]]]
 METADATA_FIELDS = ("merchant_name", "phone_number", "address")
 HUMAN_PREFIX = "human:"
-
-
-class ReceiptStore(Protocol):
-    """What the service needs from the store (domain/store.py implements it on DynamoDB)."""
-
-    def load_receipt(self, ref: ReceiptRef) -> ReceiptContext | None: ...
-
-    def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus) -> bool: ...
-
-    def touch_verified(self, label: ReceiptWordLabel, expected_status: ValidationStatus) -> bool: ...
-
-    def apply_metadata_verdict(self, verdict: MetadataVerdict) -> bool: ...
 
 
 # The counters every summary carries (CONTRACT §4 `--json`, §5 Lambda results), in the order they are printed.
@@ -172,7 +161,7 @@ def claims_for(context: ReceiptContext, mode: Mode) -> list[ReceiptWordLabel]:
 
 
 def validate_receipt(
-    store: ReceiptStore,
+    store: ReceiptRepository,
     ref: ReceiptRef,
     *,
     mode: Mode = "pending",
@@ -224,7 +213,7 @@ def validate_receipt(
 
 
 def _write_call(
-    store: ReceiptStore, verdict: Verdict, read: ValidationStatus, *, touch_only: bool
+    store: ReceiptRepository, verdict: Verdict, read: ValidationStatus, *, touch_only: bool
 ) -> Callable[[], bool]:
     """One conditional write, to run in the process's write pool: True written, False lost race, raises on failure."""
     if touch_only:
@@ -279,7 +268,7 @@ def metadata_decision(evidence: dict[str, list[Evidence]]) -> tuple[MetadataStat
 
 
 def validate_metadata(
-    store: ReceiptStore,
+    store: ReceiptRepository,
     ref: ReceiptRef,
     *,
     dry_run: bool = False,

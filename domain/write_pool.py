@@ -4,7 +4,8 @@ Writes dominate a receipt's time (one round trip per label, ~40 ms each on Dynam
 each verdict is its own conditional UpdateItem so a lost race stays per label and costs one write unit. Overlapping
 them keeps both properties and divides the wall time by up to the bound. The bound is per process, shared by every
 receipt in flight (sweep workers, stream batches), so a busy sweep never opens more than `max_workers` writes at once.
-boto3 clients are thread-safe; the store's client keeps enough pooled connections for this bound (domain/store.py).
+boto3 clients are thread-safe; the repository's client keeps enough pooled connections for this bound
+(domain/store/repository.py).
 
 `VALIDATOR_WRITE_CONCURRENCY` sets the bound (default 8; 1 writes one after another, in the caller's thread).
 """

@@ -76,14 +76,14 @@ def from_environment(env: Mapping[str, str] | None = None) -> ServiceValidation:
     from domain.cove.settings import LLMSettings
     from domain.cove.verifier import build_verifier
     from domain.secrets import environment_with_secrets, places_client
-    from domain.store import ReceiptStore, make_client
+    from domain.store.repository import DynamoReceiptRepository, make_client
 
     env = environment_with_secrets(env)
     table = env.get("DYNAMODB_TABLE_NAME")
     if not table:
         raise RuntimeError("DYNAMODB_TABLE_NAME is not set")
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    store = ReceiptStore(table, make_client(env.get("AWS_ENDPOINT_URL_DYNAMODB") or None, region))
+    store = DynamoReceiptRepository(table, make_client(env.get("AWS_ENDPOINT_URL_DYNAMODB") or None, region))
     verifier = build_verifier(LLMSettings.from_env(env))
     return ServiceValidation(store, verifier, places_client(env))
 

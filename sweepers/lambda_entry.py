@@ -19,7 +19,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from domain.cove.circuit import outage_since
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from sweepers import orchestration
 from sweepers.payload import BadPayload, MergeRequest, PlanRequest, parse_request
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
@@ -68,9 +68,9 @@ METRICS = {
 }
 
 
-def store_from_env() -> ReceiptStore:
+def store_from_env() -> DynamoReceiptRepository:
     """The table named by DYNAMODB_TABLE_NAME (boto3 honours AWS_ENDPOINT_URL_DYNAMODB by itself)."""
-    return ReceiptStore(os.environ["DYNAMODB_TABLE_NAME"], make_client(None, os.environ.get("AWS_REGION")))
+    return DynamoReceiptRepository(os.environ["DYNAMODB_TABLE_NAME"], make_client(None, os.environ.get("AWS_REGION")))
 
 
 def handle(
@@ -79,7 +79,7 @@ def handle(
     context: Any,
     *,
     sweep: Callable[[], Sweep],
-    store: Callable[[], ReceiptStore],
+    store: Callable[[], DynamoReceiptRepository],
     limits: RunLimits | None = None,
 ) -> dict[str, Any]:
     """One invocation, without the powertools decorators (tests call this). Bad input gives an error response."""
@@ -120,7 +120,7 @@ def handler_for(name: str, build_sweep: Callable[[], Sweep]) -> Callable[[Any, A
             cache["sweep"] = build_sweep()
         return cache["sweep"]
 
-    def store() -> ReceiptStore:
+    def store() -> DynamoReceiptRepository:
         if "store" not in cache:
             cache["store"] = store_from_env()
         return cache["store"]

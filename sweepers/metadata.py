@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from domain.model import ReceiptRef
 from domain.service import MetadataReport, validate_metadata
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from sweepers.dependencies import SweepDependencies, places_client
 from sweepers.lambda_entry import handler_for
 from sweepers.runner import Sweep
@@ -21,10 +21,10 @@ NAME = "metadata"
 
 def build(deps: SweepDependencies) -> Sweep:
 
-    def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> MetadataReport:
+    def process(store: DynamoReceiptRepository, ref: ReceiptRef, dry_run: bool) -> MetadataReport:
         return validate_metadata(store, ref, dry_run=dry_run, places=deps.places)
 
-    def list_receipts(store: ReceiptStore, after: str | None, segment: str | None) -> Iterator[WorkItem]:
+    def list_receipts(store: DynamoReceiptRepository, after: str | None, segment: str | None) -> Iterator[WorkItem]:
         return receipts_with_metadata(store, after=after)
 
     return Sweep(NAME, list_receipts, process)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.store import ReceiptStore, load_segment_state, save_segment_state
+from domain.store.repository import DynamoReceiptRepository
 from sweepers.payload import SweepPayload
 from sweepers.runner import Sweep, next_payload
 from sweepers.summary import SweepSummary, total_of
@@ -22,7 +22,7 @@ def is_full_sweep(payload: SweepPayload) -> bool:
     return not payload.receipts and payload.limit is None and not payload.dry_run and payload.cursor is None
 
 
-def plan(sweep: Sweep, payload: SweepPayload, store: ReceiptStore) -> dict[str, Any]:
+def plan(sweep: Sweep, payload: SweepPayload, store: DynamoReceiptRepository) -> dict[str, Any]:
     """The segment payloads of one execution.
 
     A full sweep gets one payload per segment of the sweep (one when it has none), each resuming where that segment
@@ -34,7 +34,7 @@ def plan(sweep: Sweep, payload: SweepPayload, store: ReceiptStore) -> dict[str, 
     items = []
     resumed = 0
     for segment in sweep.segments or (None,):
-        state = load_segment_state(store, sweep.name, segment or "")
+        state = store.load_segment_state(sweep.name, segment or "")
         cursor = state.cursor if state is not None and not state.finished else None
         resumed += cursor is not None
         items.append(SweepPayload(segment=segment, cursor=cursor, persist=True).as_event())
@@ -42,7 +42,7 @@ def plan(sweep: Sweep, payload: SweepPayload, store: ReceiptStore) -> dict[str, 
 
 
 def finish_slice(
-    sweep: Sweep, payload: SweepPayload, slice_summary: SweepSummary, store: ReceiptStore
+    sweep: Sweep, payload: SweepPayload, slice_summary: SweepSummary, store: DynamoReceiptRepository
 ) -> dict[str, Any]:
     """The slice's reply: the segment's summary so far, the position saved, and `next` while there is more."""
     summary = slice_summary
@@ -51,7 +51,7 @@ def finish_slice(
         summary.segment = payload.segment
         summary.merge(slice_summary)
     if payload.persist and not payload.dry_run:
-        save_segment_state(store, sweep.name, payload.segment or "", summary.cursor)
+        store.save_segment_state(sweep.name, payload.segment or "", summary.cursor)
     result = summary.as_dict()
     if slice_summary.stopped_by == "time" and slice_summary.receipts > 0:
         following = next_payload(payload, slice_summary.cursor, slice_summary.receipts)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from domain.keys import segments
 from domain.model import ReceiptRef, ValidationStatus
 from domain.service import ReceiptReport, validate_receipt
-from domain.store import ReceiptStore, segments
+from domain.store.repository import DynamoReceiptRepository
 from sweepers.dependencies import SweepDependencies, build_verifier
 from sweepers.lambda_entry import handler_for
 from sweepers.runner import Sweep
@@ -24,10 +25,10 @@ STATUSES = (ValidationStatus.VALID, ValidationStatus.INVALID)
 
 def build(deps: SweepDependencies) -> Sweep:
 
-    def process(store: ReceiptStore, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
+    def process(store: DynamoReceiptRepository, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
         return validate_receipt(store, ref, mode="reverify", dry_run=dry_run, verifier=deps.verifier)
 
-    def list_receipts(store: ReceiptStore, after: str | None, segment: str | None) -> Iterator[WorkItem]:
+    def list_receipts(store: DynamoReceiptRepository, after: str | None, segment: str | None) -> Iterator[WorkItem]:
         return receipts_with_statuses(store, STATUSES, after=after, segment=segment)
 
     return Sweep(NAME, list_receipts, process, segments=tuple(segments()))

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from domain.cove.deadline import set_deadline
 from domain.model import ReceiptRef
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from sweepers.payload import BadPayload, SweepPayload
 from sweepers.sources import WorkItem, named_receipts
 from sweepers.summary import SweepSummary
@@ -54,8 +54,12 @@ class Sweep:
     """A sweep: what it lists and what it does to one receipt (a call into `domain.service`)."""
 
     name: str
-    list_receipts: Callable[[ReceiptStore, str | None, str | None], Iterator[WorkItem]]  # (store, after, segment)
-    process: Callable[[ReceiptStore, ReceiptRef, bool], Any]  # (store, ref, dry_run) -> report; raises on failure
+    list_receipts: Callable[
+        [DynamoReceiptRepository, str | None, str | None], Iterator[WorkItem]
+    ]  # (store, after, segment)
+    process: Callable[
+        [DynamoReceiptRepository, ReceiptRef, bool], Any
+    ]  # (store, ref, dry_run) -> report; raises on failure
     segments: tuple[str, ...] = ()  # key ranges a full sweep is split into; () = one listing
 
 
@@ -77,7 +81,7 @@ class RunLimits:
 def run_sweep(
     sweep: Sweep,
     payload: SweepPayload,
-    store: ReceiptStore,
+    store: DynamoReceiptRepository,
     context: LambdaContextLike,
     *,
     limits: RunLimits | None = None,
@@ -190,7 +194,7 @@ def next_payload(payload: SweepPayload, cursor: str | None, submitted: int) -> S
     return payload.model_copy(update={"cursor": cursor, "limit": limit})
 
 
-def _require_receipts(store: ReceiptStore, payload: SweepPayload) -> None:
+def _require_receipts(store: DynamoReceiptRepository, payload: SweepPayload) -> None:
     """Every named receipt must exist before anything is processed, so a typo writes nothing."""
     missing = [ref for ref in dict.fromkeys(payload.receipts or []) if store.load_receipt(ref) is None]
     if missing:

@@ -61,10 +61,10 @@ def backend(request) -> Iterator[str | None]:
 
 @pytest.fixture
 def store(backend):
-    """A ReceiptStore on a fresh table of the current backend."""
-    from domain.store import ReceiptStore, make_client
+    """A DynamoReceiptRepository on a fresh table of the current backend."""
+    from domain.store.repository import DynamoReceiptRepository, make_client
 
-    s = ReceiptStore(f"receipts-{uuid.uuid4().hex[:10]}", make_client(backend, "us-east-1"))
+    s = DynamoReceiptRepository(f"receipts-{uuid.uuid4().hex[:10]}", make_client(backend, "us-east-1"))
     s.create_table()
     yield s
     with contextlib.suppress(Exception):
@@ -82,12 +82,12 @@ def fake_ollama() -> Iterator[Any]:
 
 @pytest.fixture
 def moto_store():
-    """A ReceiptStore on moto in-process only (fast unit tier)."""
+    """A DynamoReceiptRepository on moto in-process only (fast unit tier)."""
     from moto import mock_aws
 
-    from domain.store import ReceiptStore, make_client
+    from domain.store.repository import DynamoReceiptRepository, make_client
 
     with mock_aws():
-        s = ReceiptStore(f"receipts-{uuid.uuid4().hex[:10]}", make_client(None, "us-east-1"))
+        s = DynamoReceiptRepository(f"receipts-{uuid.uuid4().hex[:10]}", make_client(None, "us-east-1"))
         s.create_table()
         yield s

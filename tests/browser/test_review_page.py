@@ -16,7 +16,7 @@ import pytest
 
 from cli.review_server import ReviewServer
 from domain import keys
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from tests.unit.cli.review_data import label_item, load, review_bundle
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -37,8 +37,8 @@ TIMEOUT_MS = 60_000  # generous: CI machines are shared and slow at times; a wai
 
 
 @pytest.fixture
-def table(dynamodb_local_endpoint: str) -> Iterator[ReceiptStore]:
-    store = ReceiptStore(f"review-{uuid.uuid4().hex[:8]}", make_client(dynamodb_local_endpoint, "us-east-1"))
+def table(dynamodb_local_endpoint: str) -> Iterator[DynamoReceiptRepository]:
+    store = DynamoReceiptRepository(f"review-{uuid.uuid4().hex[:8]}", make_client(dynamodb_local_endpoint, "us-east-1"))
     store.create_table()
     yield store
     store.client.delete_table(TableName=store.table_name)
@@ -74,7 +74,7 @@ def _current(page) -> tuple[str, int, int, str]:
     return receipt, int(line), int(word), label
 
 
-def _ref(store: ReceiptStore, receipt: str):
+def _ref(store: DynamoReceiptRepository, receipt: str):
     from domain.model import ReceiptRef
 
     return ReceiptRef.parse(receipt)
@@ -85,7 +85,7 @@ def _wait_message(page, kind: str) -> str:
     return page.locator("#message").inner_text()
 
 
-def test_a_person_settles_labels_with_the_keyboard(table: ReceiptStore, browser_page) -> None:
+def test_a_person_settles_labels_with_the_keyboard(table: DynamoReceiptRepository, browser_page) -> None:
     from playwright.sync_api import expect
 
     load(table, review_bundle("Corner Grocer"), review_bundle("Deli Bros"))

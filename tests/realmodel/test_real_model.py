@@ -23,7 +23,7 @@ from domain.service import ReceiptReport, validate_receipt
 from tests.fakes.checks import StubChecks
 from tests.fakes.ollama_server import outside_data_blocks
 from tests.fakes.receipts import make_context
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.realmodel.conftest import RealOllama
 
 pytestmark = [pytest.mark.realmodel, pytest.mark.slow]
@@ -35,7 +35,7 @@ CUSTOM_LABEL = "STORE_NUMBER"  # outside the taxonomy: the LLM plans its questio
 class Run:
     reports: list[ReceiptReport]
     records: list[dict[str, Any]]
-    store: FakeStore
+    store: FakeReceiptRepository
     receipts: int
 
 
@@ -74,7 +74,7 @@ def run(real_ollama: RealOllama) -> Run:
         rules_decision=checks.rules_decision,
     )
     contexts = corpus()
-    store = FakeStore(*contexts)
+    store = FakeReceiptRepository(*contexts)
     reports = [validate_receipt(store, c.ref, verifier=verifier) for c in contexts]
     return Run(reports=reports, records=real_ollama.records(), store=store, receipts=len(contexts))
 

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from stream_handlers.validation import use_validation
 
 
 @pytest.fixture
-def table() -> Iterator[ReceiptStore]:
+def table() -> Iterator[DynamoReceiptRepository]:
     """A fresh table with its stream on moto in-process; the stream handler's validation is reset afterwards."""
     from moto import mock_aws
 
     with mock_aws():
-        store = ReceiptStore(f"reliability-{uuid.uuid4().hex[:8]}", make_client(None, "us-east-1"))
+        store = DynamoReceiptRepository(f"reliability-{uuid.uuid4().hex[:8]}", make_client(None, "us-east-1"))
         store.create_table()
         try:
             yield store
@@ -35,9 +35,11 @@ def rules_verifier() -> Any:
 
 
 @pytest.fixture
-def local_table(dynamodb_local_endpoint: str) -> Iterator[ReceiptStore]:
+def local_table(dynamodb_local_endpoint: str) -> Iterator[DynamoReceiptRepository]:
     """A fresh table on DynamoDB Local (the session's server), for faults moto would apply anyway."""
-    store = ReceiptStore(f"reliability-{uuid.uuid4().hex[:8]}", make_client(dynamodb_local_endpoint, "us-east-1"))
+    store = DynamoReceiptRepository(
+        f"reliability-{uuid.uuid4().hex[:8]}", make_client(dynamodb_local_endpoint, "us-east-1")
+    )
     store.create_table()
     try:
         yield store

@@ -12,11 +12,11 @@ from cli.stream_events import LocalLambdaContext, lambda_record
 from cli.stream_filter import StreamFilter
 from domain import keys
 from domain.model import ReceiptRef
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 
 
-def stream_records(store: ReceiptStore, *, only_labels: bool = False) -> list[dict[str, Any]]:
+def stream_records(store: DynamoReceiptRepository, *, only_labels: bool = False) -> list[dict[str, Any]]:
     """Every record on the table's stream that passes the event source mapping's filter, as Lambda sends it."""
     endpoint = store.client.meta.endpoint_url
     local = None if "amazonaws.com" in endpoint else endpoint  # moto in-process serves the AWS endpoints

@@ -11,7 +11,7 @@ from typing import Any
 from domain import keys
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptContext, ReceiptRef
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from samples import generate_receipts
 
 # moto spends ~50 ms per UpdateItem: receipts are trimmed to their first labels (and the lines down to them).
@@ -22,7 +22,7 @@ LabelKey = tuple[str, str]
 
 
 def load_samples(
-    store: ReceiptStore, n: int, *, seed: int = 7, labels_per_receipt: int | None = LABELS_PER_RECEIPT
+    store: DynamoReceiptRepository, n: int, *, seed: int = 7, labels_per_receipt: int | None = LABELS_PER_RECEIPT
 ) -> list[ReceiptContext]:
     """`n` generated receipts with every label PENDING, written to the table as `import` would."""
     contexts = []
@@ -51,7 +51,7 @@ def receipt_label_keys(ref: ReceiptRef, rows: dict[LabelKey, dict[str, Any]]) ->
     return {k for k in rows if k[0] == keys.image_pk(ref.image_id) and k[1].startswith(prefix)}
 
 
-def label_rows(store: ReceiptStore) -> dict[LabelKey, dict[str, Any]]:
+def label_rows(store: DynamoReceiptRepository) -> dict[LabelKey, dict[str, Any]]:
     """Every label item as plain values (the test's own Scan, outside whatever it counts)."""
     rows: dict[LabelKey, dict[str, Any]] = {}
     for page in store.client.get_paginator("scan").paginate(TableName=store.table_name):
@@ -74,7 +74,7 @@ class TableVerdicts:
         return sum(self.counts.values())
 
 
-def assert_sound(store: ReceiptStore, expected: set[LabelKey]) -> TableVerdicts:
+def assert_sound(store: DynamoReceiptRepository, expected: set[LabelKey]) -> TableVerdicts:
     """No label lost or invented; every verdict carries reasoning and its source; PENDING ones were left alone.
 
     A decided label's GSI3 entry must follow its status, or the pending sweep would find it again (or never).

@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from domain import keys
-from domain import store as store_module
 from domain.model import ReceiptRef, ValidationStatus
-from domain.store import ReceiptStore, StoreError
+from domain.store import repository as store_module
+from domain.store.repository import DynamoReceiptRepository, StoreError
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
 from sweepers import pending
@@ -42,7 +42,7 @@ THROTTLES = [
 ]
 
 
-def rules_verdicts(store: ReceiptStore, verifier: Any, ref: ReceiptRef) -> dict[LabelKey, str]:
+def rules_verdicts(store: DynamoReceiptRepository, verifier: Any, ref: ReceiptRef) -> dict[LabelKey, str]:
     """What the rules decide for a receipt's PENDING labels (read-only), to aim a fault at a decided label."""
     context = store.load_receipt(ref)
     assert context is not None
@@ -64,7 +64,7 @@ def totals() -> dict[str, int]:
 
 @pytest.mark.parametrize("code", THROTTLES)
 def test_throttled_receipt_load_fails_only_that_receipt_and_decides_nothing(
-    table: ReceiptStore, rules_verifier: Any, code: str
+    table: DynamoReceiptRepository, rules_verifier: Any, code: str
 ) -> None:
     contexts = load_samples(table, 3)
     expected = label_keys_of(contexts)
@@ -96,7 +96,7 @@ def test_throttled_receipt_load_fails_only_that_receipt_and_decides_nothing(
 
 @pytest.mark.parametrize("code", THROTTLES[:2])
 def test_throttled_verdict_write_leaves_that_label_pending_and_retries_the_receipt(
-    table: ReceiptStore, rules_verifier: Any, code: str
+    table: DynamoReceiptRepository, rules_verifier: Any, code: str
 ) -> None:
     contexts = load_samples(table, 2)
     expected = label_keys_of(contexts)
@@ -132,7 +132,7 @@ def test_throttled_verdict_write_leaves_that_label_pending_and_retries_the_recei
 
 
 def test_lost_race_keeps_the_other_writers_verdict_and_is_not_a_failure(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     contexts = load_samples(table, 1)
     expected = label_keys_of(contexts)
@@ -177,7 +177,7 @@ def test_lost_race_keeps_the_other_writers_verdict_and_is_not_a_failure(
 
 
 def test_unprocessed_batch_items_are_retried_until_every_item_is_written_once(
-    table: ReceiptStore, monkeypatch: pytest.MonkeyPatch
+    table: DynamoReceiptRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """BatchWriteItem accepts half of each of its first requests; the store must resend exactly the other half."""
     monkeypatch.setattr(store_module.time, "sleep", lambda _s: None)
@@ -208,7 +208,7 @@ def test_unprocessed_batch_items_are_retried_until_every_item_is_written_once(
 
 
 def test_unprocessed_items_that_never_clear_fail_the_import_loudly(
-    table: ReceiptStore, monkeypatch: pytest.MonkeyPatch
+    table: DynamoReceiptRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store_module.time, "sleep", lambda _s: None)
     calls = {"n": 0}
@@ -229,7 +229,9 @@ def test_unprocessed_items_that_never_clear_fail_the_import_loudly(
 
 
 @pytest.mark.integration
-def test_transient_throttling_is_absorbed_by_botocore_retries(local_table: ReceiptStore, rules_verifier: Any) -> None:
+def test_transient_throttling_is_absorbed_by_botocore_retries(
+    local_table: DynamoReceiptRepository, rules_verifier: Any
+) -> None:
     """On DynamoDB Local the throttled send never reaches the server: botocore's retry is what writes the verdict."""
     contexts = load_samples(local_table, 1)
     use_validation(ServiceValidation(local_table, rules_verifier))
@@ -243,7 +245,9 @@ def test_transient_throttling_is_absorbed_by_botocore_retries(local_table: Recei
     assert_sound(local_table, label_keys_of(contexts))
 
 
-def test_a_verdict_whose_reply_is_lost_is_retried_and_counted_once(table: ReceiptStore, rules_verifier: Any) -> None:
+def test_a_verdict_whose_reply_is_lost_is_retried_and_counted_once(
+    table: DynamoReceiptRepository, rules_verifier: Any
+) -> None:
     """moto applies the first send and the reply is then replaced by a throttle (as a reply lost on the way back):
     botocore retries, the conditional check refuses the second write, and the run counts a benign lost race."""
     contexts = load_samples(table, 1)
@@ -262,7 +266,7 @@ def test_a_verdict_whose_reply_is_lost_is_retried_and_counted_once(table: Receip
 
 
 def test_throttled_receipt_in_the_pending_sweep_is_named_and_found_by_the_next_sweep(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     contexts = load_samples(table, 3)
     expected = label_keys_of(contexts)
@@ -292,7 +296,7 @@ def test_throttled_receipt_in_the_pending_sweep_is_named_and_found_by_the_next_s
 
 
 def test_throttled_gsi3_listing_stops_the_sweep_before_anything_is_decided(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     contexts = load_samples(table, 2)
     faults = DynamoFaults(table.client)

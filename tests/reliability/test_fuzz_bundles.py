@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.bundles import BundleError, context_to_bundle, parse_bundle_lines
 from domain.labels import ALL_LABELS, LEGACY_ALIASES
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 
 text = st.text(max_size=40) | st.text(alphabet=st.characters(codec="utf-8"), max_size=2000)
 json_values = st.recursive(
@@ -184,7 +184,7 @@ def test_a_line_derived_from_words_that_overshoot_the_edge_round_trips() -> None
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bundles(storable_unit))
-def test_every_accepted_bundle_can_be_written(table: ReceiptStore, bundle: dict[str, Any]) -> None:
+def test_every_accepted_bundle_can_be_written(table: DynamoReceiptRepository, bundle: dict[str, Any]) -> None:
     """ "Refused as a whole, before anything is written": what the parser accepts, the table must accept too."""
     bundle["image_id"] = str(uuid.uuid4())  # fresh partition per example on the shared table
     parsed = parse_bundle_lines([json.dumps(bundle)])
@@ -204,7 +204,7 @@ def test_every_accepted_bundle_can_be_written(table: ReceiptStore, bundle: dict[
     ],
 )
 def test_bundles_the_table_cannot_hold_are_refused_before_anything_is_written(
-    table: ReceiptStore, field: str, value: Any
+    table: DynamoReceiptRepository, field: str, value: Any
 ) -> None:
     """Found by the fuzz test: each of these passed the parser, then failed the import halfway (ClientError or
     decimal.Underflow from boto3's serializer), leaving the receipts of earlier batches written."""

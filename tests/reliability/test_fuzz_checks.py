@@ -30,7 +30,7 @@ from domain.model import (
     ValidationStatus,
 )
 from domain.service import validate_receipt
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 
 RULES = build_verifier(LLMSettings(provider="none"))
 receipt_words = st.sampled_from(
@@ -111,7 +111,7 @@ def check_rules(context: ReceiptContext) -> None:
 
 
 def check_service(context: ReceiptContext) -> None:
-    store = FakeStore(context)
+    store = FakeReceiptRepository(context)
     report = validate_receipt(store, context.ref, verifier=RULES)
     assert report.errors == 0, report.error_messages
     assert report.labels_seen == len(context.labels)

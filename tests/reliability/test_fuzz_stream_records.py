@@ -18,7 +18,7 @@ from domain import keys
 from domain.fingerprint import FINGERPRINT_ATTRIBUTE, metadata_fingerprint
 from domain.labels import ALL_LABELS, LEGACY_ALIASES
 from domain.model import ReceiptContext
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.reliability.stream_io import invoke
@@ -118,7 +118,7 @@ def records(draw: st.DrawFn, image_ids: list[str]) -> Any:
 
 
 @pytest.fixture
-def loaded(table: ReceiptStore, rules_verifier: Any) -> tuple[ReceiptStore, list[ReceiptContext]]:
+def loaded(table: DynamoReceiptRepository, rules_verifier: Any) -> tuple[DynamoReceiptRepository, list[ReceiptContext]]:
     contexts = load_samples(table, 1)
     use_validation(ServiceValidation(table, rules_verifier))
     return table, contexts
@@ -128,7 +128,7 @@ def loaded(table: ReceiptStore, rules_verifier: Any) -> tuple[ReceiptStore, list
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_batch_is_handled_without_raising_or_failing_records(
-    loaded: tuple[ReceiptStore, list[ReceiptContext]], data: st.DataObject
+    loaded: tuple[DynamoReceiptRepository, list[ReceiptContext]], data: st.DataObject
 ) -> None:
     store, contexts = loaded
     image_ids = [c.ref.image_id for c in contexts]
@@ -162,7 +162,7 @@ def _label_record(image_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("event_name", [[], {}, ["INSERT"]])
 def test_an_unhashable_event_name_is_malformed_not_a_function_error(
-    loaded: tuple[ReceiptStore, list[ReceiptContext]], event_name: Any
+    loaded: tuple[DynamoReceiptRepository, list[ReceiptContext]], event_name: Any
 ) -> None:
     """Found by the fuzz test: `event_name not in KNOWN_EVENTS` hashes the value, so a list raised TypeError out of
     plan_batch and failed the whole batch (Lambda would retry and bisect the good records with it)."""
@@ -177,7 +177,7 @@ def test_an_unhashable_event_name_is_malformed_not_a_function_error(
 
 @pytest.mark.parametrize("sequence", [[], {}, ["1"]])
 def test_an_unhashable_sequence_number_is_malformed_not_a_reported_failure(
-    loaded: tuple[ReceiptStore, list[ReceiptContext]], sequence: Any
+    loaded: tuple[DynamoReceiptRepository, list[ReceiptContext]], sequence: Any
 ) -> None:
     """Found by the fuzz test: the record handler looks the record's SequenceNumber up in a dict, so a list raised
     TypeError there and BatchProcessor reported `{"itemIdentifier": []}`, an identifier Lambda cannot honour."""

@@ -16,7 +16,7 @@ from domain.cove.limiter import Limiter
 from domain.cove.settings import LLMSettings
 from domain.cove.verifier import Verifier, build_verifier
 from domain.model import ValidationStatus
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.fakes.ollama_server import FAULTS, FakeOllama, truth_responder
@@ -42,7 +42,7 @@ def llm_verifier(fake: FakeOllama) -> Verifier:
     return build_verifier(settings, limiter=Limiter(settings.max_concurrency, settings.requests_per_second))
 
 
-def rules_only(store: ReceiptStore, verifier: Any) -> dict[LabelKey, str]:
+def rules_only(store: DynamoReceiptRepository, verifier: Any) -> dict[LabelKey, str]:
     context = store.load_receipt(grocery().ref)
     assert context is not None
     result = verifier.verify(context, context.labels)
@@ -57,7 +57,7 @@ def rules_only(store: ReceiptStore, verifier: Any) -> dict[LabelKey, str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_llm_fault_decides_only_what_code_decides_and_the_retry_finishes(
-    table: ReceiptStore, rules_verifier: Any, fake_ollama: FakeOllama, fault: str
+    table: DynamoReceiptRepository, rules_verifier: Any, fake_ollama: FakeOllama, fault: str
 ) -> None:
     context = grocery(wrong={(7, 2): "GRAND_TOTAL", (4, 1): "TIME"})
     table.write_contexts([context])
@@ -101,7 +101,9 @@ def test_llm_fault_decides_only_what_code_decides_and_the_retry_finishes(
     )
 
 
-def test_a_429_burst_within_the_retry_budget_is_invisible(table: ReceiptStore, fake_ollama: FakeOllama) -> None:
+def test_a_429_burst_within_the_retry_budget_is_invisible(
+    table: DynamoReceiptRepository, fake_ollama: FakeOllama
+) -> None:
     context = grocery()
     table.write_contexts([context])
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)

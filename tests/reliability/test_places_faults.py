@@ -22,7 +22,7 @@ from domain import keys
 from domain.fingerprint import FINGERPRINT_ATTRIBUTE
 from domain.model import ReceiptContext, ReceiptMetadata
 from domain.places import GooglePlacesClient
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.records import Ignored, IgnoreReason, classify
 from stream_handlers.validation import ServiceValidation, use_validation
@@ -113,18 +113,18 @@ def with_metadata() -> ReceiptContext:
     return context
 
 
-def metadata_item(store: ReceiptStore, context: ReceiptContext) -> dict[str, Any]:
+def metadata_item(store: DynamoReceiptRepository, context: ReceiptContext) -> dict[str, Any]:
     key = {"PK": {"S": keys.image_pk(context.ref.image_id)}, "SK": {"S": keys.metadata_sk(context.ref.receipt_id)}}
     return store.client.get_item(TableName=store.table_name, Key=key)["Item"]
 
 
-def metadata_records(store: ReceiptStore) -> list[dict[str, Any]]:
+def metadata_records(store: DynamoReceiptRepository) -> list[dict[str, Any]]:
     return [r for r in stream_records(store) if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_METADATA]
 
 
 @pytest.mark.parametrize("mode", FAULT_MODES)
 def test_places_fault_leaves_metadata_untouched_and_the_retry_decides_once(
-    table: ReceiptStore, rules_verifier: Any, places: tuple[PlacesServer, GooglePlacesClient], mode: str
+    table: DynamoReceiptRepository, rules_verifier: Any, places: tuple[PlacesServer, GooglePlacesClient], mode: str
 ) -> None:
     fake, client = places
     context = with_metadata()
@@ -157,7 +157,7 @@ def test_places_fault_leaves_metadata_untouched_and_the_retry_decides_once(
 
 
 def test_metadata_sweep_names_the_receipt_places_failed_and_writes_nothing(
-    table: ReceiptStore, places: tuple[PlacesServer, GooglePlacesClient]
+    table: DynamoReceiptRepository, places: tuple[PlacesServer, GooglePlacesClient]
 ) -> None:
     fake, client = places
     good, bad = with_metadata(), with_metadata()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from sweepers import pending
 from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
@@ -15,7 +15,7 @@ from tests.reliability.test_stream_reader_faults import reader_for
 
 
 def test_stream_run_left_pending_matches_the_table_when_metadata_arrives_in_a_later_batch(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     """Each receipt's metadata record comes after its label records, so small batches split them: the receipt's last
     invocation then checks only its metadata, and must not reset the count of labels it left PENDING.
@@ -35,7 +35,7 @@ def test_stream_run_left_pending_matches_the_table_when_metadata_arrives_in_a_la
     assert data["labels_seen"] == len(expected)
 
 
-def test_sweep_counts_match_the_table(table: ReceiptStore, rules_verifier: Any) -> None:
+def test_sweep_counts_match_the_table(table: DynamoReceiptRepository, rules_verifier: Any) -> None:
     contexts = load_samples(table, 6)
     expected = label_keys_of(contexts)
 

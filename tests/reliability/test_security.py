@@ -25,7 +25,7 @@ import pytest
 from cli.stream_events import LocalLambdaContext
 from domain import keys
 from domain.model import ReceiptMetadata, ValidationStatus
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers.validation import ServiceValidation, use_validation
 from sweepers import pending
 from sweepers.lambda_entry import handler_for
@@ -85,7 +85,7 @@ def captured() -> Iterator[Everything]:
         root.setLevel(old_level)
 
 
-def seeded(table: ReceiptStore) -> Any:
+def seeded(table: DynamoReceiptRepository) -> Any:
     context = make_context(LINES, CLAIMS)  # its labels carry "SECRET-PROPOSER" / "SECRET-REASON" texts too
     context.labels = [lb.model_copy(update={"label_proposed_by": PROPOSER}) for lb in context.labels]
     context.metadata = ReceiptMetadata(
@@ -113,7 +113,7 @@ def _around(text: str, marker: str) -> str:
 
 @pytest.mark.parametrize("model", ["truthful", "echoing"])
 def test_a_stream_invocation_logs_no_receipt_text_nor_secrets(
-    table: ReceiptStore,
+    table: DynamoReceiptRepository,
     fake_ollama: FakeOllama,
     captured: Everything,
     monkeypatch: pytest.MonkeyPatch,
@@ -140,7 +140,7 @@ def test_a_stream_invocation_logs_no_receipt_text_nor_secrets(
 
 @pytest.mark.parametrize("model", ["truthful", "echoing"])
 def test_a_sweep_logs_no_receipt_text_nor_secrets(
-    table: ReceiptStore,
+    table: DynamoReceiptRepository,
     fake_ollama: FakeOllama,
     captured: Everything,
     monkeypatch: pytest.MonkeyPatch,
@@ -165,7 +165,7 @@ def test_a_sweep_logs_no_receipt_text_nor_secrets(
 
 
 def test_prompt_injection_cannot_turn_a_code_refutation_into_valid(
-    table: ReceiptStore, rules_verifier: Any, fake_ollama: FakeOllama
+    table: DynamoReceiptRepository, rules_verifier: Any, fake_ollama: FakeOllama
 ) -> None:
     """Real checks, real client, a model that obeys the receipt's text and confirms every claim with confidence 1."""
     lines = [

@@ -16,7 +16,7 @@ from cli.settings import Settings
 from cli.stream_reader import ReaderOptions, StreamReader
 from cli.stream_runtime import stream_reader_for
 from domain import keys
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from sweepers import pending
 from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
@@ -27,7 +27,7 @@ from tests.reliability.stream_io import stream_records
 from tests.reliability.table_state import assert_sound, label_keys_of, load_samples
 
 
-def reader_for(table: ReceiptStore, verifier: Any, **options: Any) -> StreamReader:
+def reader_for(table: DynamoReceiptRepository, verifier: Any, **options: Any) -> StreamReader:
     settings = Settings(None, table.table_name, "us-east-1", "none", None)
     opts = {"until_idle_s": 0.3, "poll_interval_s": 0.01, "retry_delay_s": 0.0, **options}
     return stream_reader_for(
@@ -52,7 +52,7 @@ def streams_fault(reader: StreamReader, operation: str, code: str, when: Any) ->
 
 
 def test_expired_iterators_and_a_throttled_receipt_end_with_every_record_read_once(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     contexts = load_samples(table, 4)
     expected = label_keys_of(contexts)
@@ -89,7 +89,7 @@ def test_expired_iterators_and_a_throttled_receipt_end_with_every_record_read_on
 
 
 def test_a_failure_that_outlasts_the_retries_goes_on_the_failure_list_and_the_sweep_finds_it(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     contexts = load_samples(table, 3)
     expected = label_keys_of(contexts)
@@ -118,7 +118,7 @@ def test_a_failure_that_outlasts_the_retries_goes_on_the_failure_list_and_the_sw
 
 
 def test_trimmed_records_do_not_stop_the_reader_and_the_sweep_finds_what_it_lost(
-    table: ReceiptStore, rules_verifier: Any
+    table: DynamoReceiptRepository, rules_verifier: Any
 ) -> None:
     """GetRecords says the data behind the iterator was trimmed, and so does GetShardIterator for the checkpoint.
 

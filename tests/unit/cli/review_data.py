@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.bundles import parse_bundle_lines
 from domain.model import ReceiptRef
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 
 WORDS = [
     (1, 1, "CORNER", 0.30, 0.92),
@@ -62,18 +62,18 @@ def review_bundle(merchant: str = "Corner Grocer", image_id: str | None = None) 
     }
 
 
-def load(store: ReceiptStore, *bundles: dict[str, Any]) -> list[ReceiptRef]:
+def load(store: DynamoReceiptRepository, *bundles: dict[str, Any]) -> list[ReceiptRef]:
     contexts = parse_bundle_lines([json.dumps(b) for b in bundles]).contexts
     store.write_contexts(contexts)
     return [c.ref for c in contexts]
 
 
-def label_item(store: ReceiptStore, ref: ReceiptRef, line: int, word: int, label: str) -> dict[str, Any]:
+def label_item(store: DynamoReceiptRepository, ref: ReceiptRef, line: int, word: int, label: str) -> dict[str, Any]:
     from domain import keys
-    from domain.store import _from_item
+    from domain.store.codec import from_item
 
     raw = store.client.get_item(
         TableName=store.table_name,
         Key={"PK": {"S": keys.image_pk(ref.image_id)}, "SK": {"S": keys.label_sk(ref.receipt_id, line, word, label)}},
     )["Item"]
-    return _from_item(raw)
+    return from_item(raw)

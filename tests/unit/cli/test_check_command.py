@@ -16,7 +16,7 @@ from domain.cove.verifier import build_verifier
 from domain.service import validate_receipt
 from samples import generate_receipts
 from tests.fakes.ollama_server import FakeOllama, truth_responder
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 
 STATUSES = {"VALID", "INVALID", "NEEDS_REVIEW", "PENDING"}
 
@@ -89,7 +89,7 @@ def test_verdicts_are_those_of_the_service_path(tmp_path: Path) -> None:
     assert main(["check", src, "--out", str(out), "--llm", "none"]) == 0
     got = {(r["image_id"], r["line_id"], r["word_id"], r["label"]): r for r in _records(out)}
     contexts = [context_from_bundle(b) for b in bundles]
-    store = FakeStore(*contexts)
+    store = FakeReceiptRepository(*contexts)
     verifier = build_verifier(LLMSettings(provider="none"))
     compared = 0
     for ctx in contexts:

@@ -12,7 +12,8 @@ import pytest
 from cli.main import main
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptRef, ValidationStatus, Verdict
-from domain.store import ReceiptStore, context_items, make_client
+from domain.store.codec import context_items
+from domain.store.repository import DynamoReceiptRepository, make_client
 from tests.unit.store.test_store import IMG, _bundle, _raw
 
 LABEL_SK = "RECEIPT#00001#LINE#00001#WORD#00001#LABEL#MERCHANT_NAME"
@@ -24,7 +25,7 @@ def cli(backend):
     table = f"cli-{uuid.uuid4().hex[:10]}"
     argv = ["--table", table, "--region", "us-east-1"] + (["--endpoint-url", backend] if backend else [])
     assert main([*argv, "table", "create"]) == 0
-    return argv, ReceiptStore(table, make_client(backend, "us-east-1"))
+    return argv, DynamoReceiptRepository(table, make_client(backend, "us-east-1"))
 
 
 def _file(tmp_path: Path, *bundles: dict) -> str:
@@ -33,7 +34,7 @@ def _file(tmp_path: Path, *bundles: dict) -> str:
     return str(path)
 
 
-def _decide_everything(store: ReceiptStore) -> int:
+def _decide_everything(store: DynamoReceiptRepository) -> int:
     context = store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1))
     n = 0
     for lb in context.labels:
@@ -91,7 +92,7 @@ def test_items_that_appear_while_a_receipt_is_written_are_kept(cli) -> None:
 def test_an_interrupted_export_leaves_no_file(cli, tmp_path, monkeypatch, capsys) -> None:
     argv, _ = cli
     assert main([*argv, "import", _file(tmp_path, _bundle(receipt_id=1), _bundle(receipt_id=2))]) == 0
-    real = ReceiptStore.load_receipt
+    real = DynamoReceiptRepository.load_receipt
     calls = {"n": 0}
 
     def interrupted(self, ref):
@@ -100,13 +101,13 @@ def test_an_interrupted_export_leaves_no_file(cli, tmp_path, monkeypatch, capsys
             raise KeyboardInterrupt
         return real(self, ref)
 
-    monkeypatch.setattr(ReceiptStore, "load_receipt", interrupted)
+    monkeypatch.setattr(DynamoReceiptRepository, "load_receipt", interrupted)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     assert main([*argv, "export", str(out_dir / "export.jsonl")]) == 130
     assert list(out_dir.iterdir()) == []
 
-    monkeypatch.setattr(ReceiptStore, "load_receipt", real)
+    monkeypatch.setattr(DynamoReceiptRepository, "load_receipt", real)
     assert main([*argv, "export", str(out_dir / "export.jsonl")]) == 0
     assert [p.name for p in out_dir.iterdir()] == ["export.jsonl"]
     assert len((out_dir / "export.jsonl").read_text().splitlines()) == 8  # 2 x (3 labels + metadata)

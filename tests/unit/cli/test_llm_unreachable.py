@@ -17,7 +17,7 @@ from cli.embedded import embedded_dynamodb
 from cli.main import main
 from domain.bundles import parse_bundle_lines
 from domain.model import ReceiptContext
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from samples import generate_receipts
 
 SECRET = "sk-closed-port-test-key"
@@ -50,18 +50,20 @@ def twelve_receipts() -> list[ReceiptContext]:
     return parse_bundle_lines(bundles).contexts
 
 
-def new_table(endpoint: str, contexts: list[ReceiptContext]) -> ReceiptStore:
-    store = ReceiptStore(f"llm-down-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
+def new_table(endpoint: str, contexts: list[ReceiptContext]) -> DynamoReceiptRepository:
+    store = DynamoReceiptRepository(f"llm-down-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
     store.create_table()
     store.write_contexts(contexts)
     return store
 
 
-def statuses(store: ReceiptStore, contexts: list[ReceiptContext]) -> dict[tuple[str, str], str]:
+def statuses(store: DynamoReceiptRepository, contexts: list[ReceiptContext]) -> dict[tuple[str, str], str]:
     return {key: status for key, (status, _) in verdicts(store, contexts).items()}
 
 
-def verdicts(store: ReceiptStore, contexts: list[ReceiptContext]) -> dict[tuple[str, str], tuple[str, str | None]]:
+def verdicts(
+    store: DynamoReceiptRepository, contexts: list[ReceiptContext]
+) -> dict[tuple[str, str], tuple[str, str | None]]:
     out = {}
     for ctx in contexts:
         loaded = store.load_receipt(ctx.ref)
@@ -105,7 +107,7 @@ def test_sweep_exits_1_says_it_once_and_decides_only_what_the_rules_decide(
 def test_stream_ends_with_exit_1_and_the_line_once(
     endpoint: str, dead_ollama: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = ReceiptStore(f"llm-down-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
+    store = DynamoReceiptRepository(f"llm-down-{uuid.uuid4().hex[:8]}", make_client(endpoint, "us-east-1"))
     store.create_table()
     contexts = twelve_receipts()[:4]
     store.write_contexts(contexts)

@@ -16,7 +16,7 @@ from domain.model import ValidationStatus
 from domain.service import validate_receipt
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.conftest import MakeVerifier, settings_for
 from tests.unit.cove.test_llm_protocol import big_receipt
 
@@ -63,7 +63,7 @@ def test_every_request_carries_a_num_ctx_that_holds_its_prompt(
     fake_ollama: FakeOllama, make_verifier: MakeVerifier
 ) -> None:
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
-    store = FakeStore(grocery())
+    store = FakeReceiptRepository(grocery())
     validate_receipt(store, grocery().ref, verifier=make_verifier())
     assert fake_ollama.calls > 0
     for req in fake_ollama.requests:
@@ -78,13 +78,13 @@ def test_a_low_cap_splits_batches_so_no_request_exceeds_it(
     context = big_receipt("00000000-0000-0000-0000-0000000000c1", items=40)
     truth = {lb.word_key: lb.label for lb in context.labels}
     fake_ollama.responder = truth_responder(truth)
-    report = validate_receipt(FakeStore(context), context.ref, verifier=make_verifier())
+    report = validate_receipt(FakeReceiptRepository(context), context.ref, verifier=make_verifier())
     wide_calls = fake_ollama.calls
     fake_ollama.reset()
 
     cap = 4096
     context = big_receipt("00000000-0000-0000-0000-0000000000c2", items=40)
-    narrow = validate_receipt(FakeStore(context), context.ref, verifier=make_verifier(num_ctx_max=cap))
+    narrow = validate_receipt(FakeReceiptRepository(context), context.ref, verifier=make_verifier(num_ctx_max=cap))
     assert narrow.errors == 0 and report.errors == 0
     assert fake_ollama.calls > wide_calls  # the same questions, in more and smaller batches
     for req in fake_ollama.requests:
@@ -97,7 +97,7 @@ def test_a_prompt_too_long_for_the_cap_is_not_sent_and_decides_nothing(
 ) -> None:
     fake_ollama.responder = truth_responder({})
     context = big_receipt("00000000-0000-0000-0000-0000000000c3", items=150)
-    store = FakeStore(context)
+    store = FakeReceiptRepository(context)
     report = validate_receipt(store, context.ref, verifier=make_verifier(num_ctx_max=1024))
     assert fake_ollama.calls == 0
     assert report.errors > 0 and report.valid == report.invalid == report.needs_review == 0
@@ -194,7 +194,7 @@ def test_an_unreachable_llm_leaves_every_label_the_rules_do_not_decide_pending(m
     from tests.fakes.checks import StubChecks
 
     context = grocery()
-    store = FakeStore(context)
+    store = FakeReceiptRepository(context)
     port = closed_port()
     verifier = make_verifier(StubChecks(), host=f"http://127.0.0.1:{port}")
     report = validate_receipt(store, context.ref, verifier=verifier)

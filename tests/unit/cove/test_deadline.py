@@ -17,7 +17,7 @@ from sweepers.runner import FINISH_RESERVE_S, Sweep, run_sweep
 from sweepers.sources import WorkItem
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.conftest import MakeVerifier, settings_for
 
 USER = "<receipt>\n[1/1] X\n</receipt>"
@@ -46,7 +46,7 @@ def test_the_deadline_reaches_the_graph_threads(fake_ollama: FakeOllama, make_ve
     """A whole receipt through the CoVe graph inside a deadline too close for any call: no request, label untouched."""
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
     context = grocery()
-    store = FakeStore(context)
+    store = FakeReceiptRepository(context)
     with deadline_at(time.monotonic() + 0.5):
         report = validate_receipt(store, context.ref, verifier=make_verifier(timeout_s=2.0))
     assert fake_ollama.calls == 0
@@ -72,6 +72,6 @@ def test_the_runner_gives_each_receipt_the_invocations_deadline() -> None:
         return None
 
     sweep = Sweep("fake", lambda store, after, segment: (WorkItem(r, str(i)) for i, r in enumerate(refs)), process)
-    run_sweep(sweep, SweepPayload(), FakeStore(), Remaining(40_000))
+    run_sweep(sweep, SweepPayload(), FakeReceiptRepository(), Remaining(40_000))
     assert seen == [(True, False)] * 3
     assert time_for(10_000.0)  # the caller's own context has no deadline

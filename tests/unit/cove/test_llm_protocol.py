@@ -14,7 +14,7 @@ from domain.service import ReceiptReport, validate_receipt
 from tests.fakes.checks import StubChecks, code
 from tests.fakes.ollama_server import ChatRequest, FakeOllama, asked_words, outside_data_blocks, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery, make_context
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.conftest import MakeVerifier
 
 WRONGS = [
@@ -41,8 +41,8 @@ def corpus() -> list[ReceiptContext]:
     return [*small, big_receipt("00000000-0000-0000-0000-0000000000b1")]
 
 
-def run_all(contexts: list[ReceiptContext], verifier, **kw) -> tuple[FakeStore, ReceiptReport]:
-    store = FakeStore(*contexts)
+def run_all(contexts: list[ReceiptContext], verifier, **kw) -> tuple[FakeReceiptRepository, ReceiptReport]:
+    store = FakeReceiptRepository(*contexts)
     reports = [validate_receipt(store, c.ref, verifier=verifier, **kw) for c in contexts]
     return store, ReceiptReport.total(reports)
 
@@ -199,7 +199,7 @@ def test_the_limiter_bounds_concurrency_across_receipts(fake_ollama: FakeOllama,
     limiter = Limiter(2, 1000.0)
     verifier = make_verifier(limiter=limiter)
     contexts = [grocery(image_id=f"00000000-0000-0000-0000-0000000001{i:02d}") for i in range(8)]
-    store = FakeStore(*contexts)
+    store = FakeReceiptRepository(*contexts)
     with ThreadPoolExecutor(max_workers=8) as pool:
         reports = list(pool.map(lambda c: validate_receipt(store, c.ref, verifier=verifier), contexts))
     assert fake_ollama.calls == 16

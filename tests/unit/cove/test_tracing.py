@@ -28,10 +28,10 @@ from domain.service import validate_receipt
 from domain.cove.verifier import build_verifier
 from tests.fakes.checks import StubChecks
 from tests.fakes.receipts import grocery
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 checks = StubChecks()
 verifier = build_verifier(evaluate=checks.evaluate, rules_decision=checks.rules_decision)
-report = validate_receipt(FakeStore(grocery()), grocery().ref, verifier=verifier)
+report = validate_receipt(FakeReceiptRepository(grocery()), grocery().ref, verifier=verifier)
 assert report.llm_calls > 0 and report.errors == 0, report
 print("traced" if verifier.traced else "untraced")
 """

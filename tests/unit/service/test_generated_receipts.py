@@ -13,7 +13,7 @@ from domain.model import ValidationStatus
 from domain.service import ReceiptReport, validate_receipt
 from samples.generator import generate_receipts
 from tests.fakes.ollama_server import FakeOllama, truth_responder
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.conftest import settings_for
 
 
@@ -35,7 +35,7 @@ def test_generated_receipts_cost_at_most_three_llm_calls_each(fake_ollama: FakeO
     fake_ollama.responder = respond
     s = settings_for(fake_ollama)
     verifier = build_verifier(s, limiter=Limiter(s.max_concurrency, s.requests_per_second))
-    store = FakeStore(*contexts)
+    store = FakeReceiptRepository(*contexts)
     total = ReceiptReport.total([validate_receipt(store, c.ref, verifier=verifier) for c in contexts])
 
     right = sum(

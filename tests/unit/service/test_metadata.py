@@ -14,7 +14,7 @@ from domain.places import GooglePlacesClient, PlaceMatch, PlacesUnavailable
 from domain.service import validate_metadata
 from tests.fakes.places import FakePlaces
 from tests.fakes.receipts import grocery
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 
 
 def with_metadata(**fields: str) -> ReceiptContext:
@@ -36,7 +36,7 @@ META = {"merchant_name": "Trader Joe's", "phone_number": "(805) 555-0100", "addr
 
 def test_receipt_consistency_alone_matches() -> None:
     ctx = with_metadata(**META)
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_metadata(
         store, ctx.ref, evaluate_metadata=checks(merchant_name=Answer.SUPPORTS, phone_number=Answer.SUPPORTS)
     )
@@ -56,7 +56,7 @@ def test_places_agreement_and_canonical_values() -> None:
         phone_number="+1 805-555-0100",
     )
     places = FakePlaces(place)
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_metadata(store, ctx.ref, places=places, evaluate_metadata=checks())
     verdict = store.metadata_writes[0]
     assert places.queries == ["Trader Joe's, 123 Main St, Springfield"]
@@ -68,7 +68,7 @@ def test_places_agreement_and_canonical_values() -> None:
 
 def test_refuted_fields_give_no_match_and_mixed_give_unsure() -> None:
     ctx = with_metadata(**META)
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     r = validate_metadata(store, ctx.ref, evaluate_metadata=checks(merchant_name=Answer.REFUTES))
     assert r.no_match == 1
     r = validate_metadata(
@@ -80,7 +80,7 @@ def test_refuted_fields_give_no_match_and_mixed_give_unsure() -> None:
 
 def test_places_failure_decides_nothing() -> None:
     ctx = with_metadata(**META)
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_metadata(
         store, ctx.ref, places=FakePlaces(fail=True), evaluate_metadata=checks(merchant_name=Answer.SUPPORTS)
     )
@@ -89,11 +89,11 @@ def test_places_failure_decides_nothing() -> None:
 
 def test_dry_run_and_missing_metadata() -> None:
     ctx = with_metadata(**META)
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_metadata(store, ctx.ref, dry_run=True, evaluate_metadata=checks(merchant_name=Answer.SUPPORTS))
     assert report.matched == 1 and not store.wrote_anything
     bare = grocery()
-    report = validate_metadata(FakeStore(bare), bare.ref, evaluate_metadata=checks())
+    report = validate_metadata(FakeReceiptRepository(bare), bare.ref, evaluate_metadata=checks())
     assert report.metadata_seen == 0 and not report.failed
 
 

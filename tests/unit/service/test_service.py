@@ -7,7 +7,7 @@ from domain.service import ReceiptReport, validate_receipt
 from tests.fakes.checks import StubChecks, code, rules_only_verifier
 from tests.fakes.ollama_server import FakeOllama, truth_responder
 from tests.fakes.receipts import GROCERY_TRUTH, grocery, make_context
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.conftest import MakeVerifier
 
 DECIDED = StubChecks(
@@ -20,7 +20,7 @@ DECIDED = StubChecks(
 
 def test_pending_mode_writes_rule_verdicts_and_counts_the_rest_pending() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_receipt(store, ctx.ref, verifier=rules_only_verifier(DECIDED))
     assert store.loads == 1
     assert report.labels_seen == len(ctx.labels)
@@ -35,7 +35,7 @@ def test_pending_mode_writes_rule_verdicts_and_counts_the_rest_pending() -> None
 
 def test_dry_run_writes_nothing_but_reports_the_verdicts() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_receipt(store, ctx.ref, dry_run=True, verifier=rules_only_verifier(DECIDED))
     assert not store.wrote_anything
     assert (report.valid, report.invalid, report.writes) == (1, 1, 0)
@@ -43,7 +43,7 @@ def test_dry_run_writes_nothing_but_reports_the_verdicts() -> None:
 
 def test_lost_races_are_benign() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     store.race = True
     report = validate_receipt(store, ctx.ref, verifier=rules_only_verifier(DECIDED))
     assert report.lost_races == 2 and report.writes == 0 and not report.failed
@@ -51,7 +51,7 @@ def test_lost_races_are_benign() -> None:
 
 def test_store_failures_fail_the_receipt() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     store.fail_loads = True
     report = validate_receipt(store, ctx.ref, verifier=rules_only_verifier(DECIDED))
     assert report.failed and "throttled" in report.error_messages[0]
@@ -61,7 +61,9 @@ def test_store_failures_fail_the_receipt() -> None:
 
 
 def test_a_missing_receipt_is_done_with_nothing_to_do() -> None:
-    report = validate_receipt(FakeStore(), ReceiptRef(image_id="x", receipt_id=1), verifier=rules_only_verifier())
+    report = validate_receipt(
+        FakeReceiptRepository(), ReceiptRef(image_id="x", receipt_id=1), verifier=rules_only_verifier()
+    )
     assert report.labels_seen == 0 and not report.failed
 
 
@@ -74,7 +76,7 @@ def test_reverify_skips_human_verdicts_touches_kept_ones_and_rewrites_changed_on
         status=ValidationStatus.INVALID,
         validated_by="human:alice",
     )
-    store = FakeStore(machine, human)
+    store = FakeReceiptRepository(machine, human)
     verifier = rules_only_verifier(DECIDED)
     r1 = validate_receipt(store, machine.ref, mode="reverify", verifier=verifier)
     r2 = validate_receipt(store, human.ref, mode="reverify", verifier=verifier)
@@ -89,7 +91,7 @@ def test_reverify_skips_human_verdicts_touches_kept_ones_and_rewrites_changed_on
 
 def test_pending_mode_ignores_labels_already_decided() -> None:
     ctx = grocery(status=ValidationStatus.VALID)
-    report = validate_receipt(FakeStore(ctx), ctx.ref, verifier=rules_only_verifier(DECIDED))
+    report = validate_receipt(FakeReceiptRepository(ctx), ctx.ref, verifier=rules_only_verifier(DECIDED))
     assert report.labels_seen == 0
 
 
@@ -104,7 +106,7 @@ def test_reports_add_up() -> None:
 def test_with_llm_every_pending_label_is_decided(fake_ollama: FakeOllama, make_verifier: MakeVerifier) -> None:
     fake_ollama.responder = truth_responder(GROCERY_TRUTH)
     ctx = grocery(wrong={(7, 2): "GRAND_TOTAL"})
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_receipt(store, ctx.ref, verifier=make_verifier())
     assert report.left_pending == 0 and report.invalid == 1 and report.valid == len(ctx.labels) - 1
     assert report.writes == len(ctx.labels) and report.llm_calls == 2

@@ -19,7 +19,8 @@ from domain.cove.verifier import CoveResult
 from domain.fingerprint import FINGERPRINT_ATTRIBUTE, metadata_fingerprint
 from domain.model import MetadataStatus, MetadataVerdict, ReceiptContext, ReceiptRef, ValidationStatus, Verdict
 from domain.service import validate_metadata, validate_receipt
-from domain.store import LABEL_OWNED, METADATA_OWNED, NotOwned, ReceiptStore, owned_update
+from domain.store.conditions import LABEL_OWNED, METADATA_OWNED, NotOwned, owned_update
+from domain.store.repository import DynamoReceiptRepository
 from tests.unit.store.test_store import IMG, _bundle, _raw
 
 REF = ReceiptRef(image_id=IMG, receipt_id=1)
@@ -43,7 +44,7 @@ class Decides:
 class Interleaved:
     """The real store, except that someone else writes right after each read."""
 
-    def __init__(self, store: ReceiptStore, meanwhile: Callable[[], None]):
+    def __init__(self, store: DynamoReceiptRepository, meanwhile: Callable[[], None]):
         self.store, self.meanwhile = store, meanwhile
 
     def load_receipt(self, ref: ReceiptRef) -> ReceiptContext | None:
@@ -55,7 +56,7 @@ class Interleaved:
         return getattr(self.store, name)
 
 
-def _update(store: ReceiptStore, sk: str, values: dict[str, str]) -> None:
+def _update(store: DynamoReceiptRepository, sk: str, values: dict[str, str]) -> None:
     names = {f"#a{i}": k for i, k in enumerate(values)}
     store.client.update_item(
         TableName=store.table_name,
@@ -66,7 +67,7 @@ def _update(store: ReceiptStore, sk: str, values: dict[str, str]) -> None:
     )
 
 
-def _machine_validated(store: ReceiptStore) -> None:
+def _machine_validated(store: DynamoReceiptRepository) -> None:
     store.write_contexts([context_from_bundle(_bundle())])
     _update(store, DECIDED_SK, {"validated_by": "rule:amounts", "validated_at": "2026-01-01T00:00:00+00:00"})
 
@@ -217,7 +218,7 @@ def test_a_write_naming_another_attribute_is_refused_before_it_is_sent(owner, at
 # ---- unreadable items -------------------------------------------------------------------------------------------
 
 
-def _poison(store: ReceiptStore) -> None:
+def _poison(store: DynamoReceiptRepository) -> None:
     """A label with a status in lower case, a word whose text is a number, metadata with an unknown status."""
     _update(store, LABEL_SK, {"validation_status": "pending"})
     store.client.update_item(

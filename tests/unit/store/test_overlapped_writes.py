@@ -16,7 +16,7 @@ from domain import keys, write_pool
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptRef, ValidationStatus
 from domain.service import validate_receipt
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from tests.unit.store.test_integrity import Decides, Interleaved, _update
 from tests.unit.store.test_store import IMG, _raw
 
@@ -56,7 +56,9 @@ class FailsOne:
 
 
 @pytest.mark.parametrize("bound", [1, 8])
-def test_overlapped_writes_keep_each_labels_own_outcome(store: ReceiptStore, monkeypatch, bound: int) -> None:
+def test_overlapped_writes_keep_each_labels_own_outcome(
+    store: DynamoReceiptRepository, monkeypatch, bound: int
+) -> None:
     monkeypatch.setenv(write_pool.ENV_WRITE_CONCURRENCY, str(bound))
     store.write_contexts([context_from_bundle(_many_labels())])
     person = {"validation_status": "VALID", "validated_by": "human:dana"}

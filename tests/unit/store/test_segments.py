@@ -9,16 +9,8 @@ import uuid
 
 import pytest
 
+from domain.keys import UnknownSegment, segment_of, segment_range, segments
 from domain.model import ReceiptContext, ReceiptRef, ReceiptWordLabel, ValidationStatus
-from domain.store import (
-    UnknownSegment,
-    load_segment_state,
-    receipts_in_segment,
-    save_segment_state,
-    segment_of,
-    segment_range,
-    segments,
-)
 
 PENDING = ValidationStatus.PENDING
 
@@ -91,7 +83,7 @@ def test_every_label_listed_exactly_once_across_segments_and_continuations(store
         cursor: str | None = None
         while True:
             # a slice takes a few receipts and stops, as a time-bounded invocation does; small pages too
-            listing = receipts_in_segment(store, PENDING, segment, after=cursor, page_size=3)
+            listing = store.receipts_in_segment(PENDING, segment, after=cursor, page_size=3)
             budget = rng.randint(1, 4)
             stopped = False
             for taken, found in enumerate(listing, start=1):
@@ -114,29 +106,29 @@ def test_every_label_listed_exactly_once_across_segments_and_continuations(store
 def test_a_cursor_outside_the_segment_starts_at_its_beginning_or_yields_nothing(store) -> None:
     rng = random.Random(3)
     expected = _seed(store, rng)
-    in_5 = [p.ref for p in receipts_in_segment(store, PENDING, "5")]
+    in_5 = [p.ref for p in store.receipts_in_segment(PENDING, "5")]
     assert in_5 and all(str(r.image_id).startswith("5") for r in in_5)
-    behind = [p.ref for p in receipts_in_segment(store, PENDING, "5", after="IMAGE#1")]
-    beyond = list(receipts_in_segment(store, PENDING, "5", after="IMAGE#7"))
+    behind = [p.ref for p in store.receipts_in_segment(PENDING, "5", after="IMAGE#1")]
+    beyond = list(store.receipts_in_segment(PENDING, "5", after="IMAGE#7"))
     assert behind == in_5 and beyond == []
-    assert sum(len(list(receipts_in_segment(store, PENDING, s))) for s in segments()) == len(expected)
+    assert sum(len(list(store.receipts_in_segment(PENDING, s))) for s in segments()) == len(expected)
 
 
 def test_segment_cursors_are_saved_resumed_and_cleared_in_the_table(store) -> None:
-    assert load_segment_state(store, "reverify", "a") is None
-    save_segment_state(store, "reverify", "a", "IMAGE#a1#RECEIPT#00001#~", now="2026-01-01T00:00:00Z")
-    state = load_segment_state(store, "reverify", "a")
+    assert store.load_segment_state("reverify", "a") is None
+    store.save_segment_state("reverify", "a", "IMAGE#a1#RECEIPT#00001#~", now="2026-01-01T00:00:00Z")
+    state = store.load_segment_state("reverify", "a")
     assert (state.cursor, state.finished, state.updated_at) == (
         "IMAGE#a1#RECEIPT#00001#~",
         False,
         "2026-01-01T00:00:00Z",
     )
-    assert load_segment_state(store, "pending", "a") is None  # per sweep
-    save_segment_state(store, "reverify", "a", None)
-    state = load_segment_state(store, "reverify", "a")
+    assert store.load_segment_state("pending", "a") is None  # per sweep
+    store.save_segment_state("reverify", "a", None)
+    state = store.load_segment_state("reverify", "a")
     assert state.cursor is None and state.finished
-    save_segment_state(store, "metadata", "", "{}")
-    assert load_segment_state(store, "metadata", "").cursor == "{}"
+    store.save_segment_state("metadata", "", "{}")
+    assert store.load_segment_state("metadata", "").cursor == "{}"
     # the validator's own items are invisible to every receipt listing
     assert list(store.receipts_with_status(PENDING)) == []
     assert list(store.iter_entities("RECEIPT_WORD_LABEL")) == []

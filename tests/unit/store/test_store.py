@@ -7,7 +7,7 @@ import uuid
 from domain import keys
 from domain.bundles import context_from_bundle, context_to_bundle
 from domain.model import ReceiptRef, ValidationStatus, Verdict
-from domain.store import receipt_cursor
+from domain.store.repository import receipt_cursor
 from tests.call_counter import CallCounter
 
 IMG = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11"

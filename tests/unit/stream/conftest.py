@@ -20,7 +20,7 @@ from cli.stream_reader import ReaderOptions, StreamReader
 from cli.stream_runtime import stream_reader_for
 from domain.bundles import parse_bundle_lines
 from domain.model import ReceiptRef
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers.validation import use_validation
 from tests.fakes.receipts import grocery_bundle
 
@@ -47,8 +47,8 @@ def settings(endpoint: str) -> Settings:
 
 
 @pytest.fixture
-def stream_store(settings: Settings) -> Iterator[ReceiptStore]:
-    """A ReceiptStore on a fresh table with a stream, on the served backend of `endpoint` (not the `store` fixture's
+def stream_store(settings: Settings) -> Iterator[DynamoReceiptRepository]:
+    """A repository on a fresh table with a stream, on the served backend of `endpoint` (not the `store` fixture's
     in-process moto: the stream reader reads the table through its endpoint)."""
     s = settings.store()
     s.create_table()
@@ -66,7 +66,7 @@ def verifier() -> Any:
 
 
 @pytest.fixture
-def import_receipts(stream_store: ReceiptStore) -> Callable[..., list[ReceiptRef]]:
+def import_receipts(stream_store: DynamoReceiptRepository) -> Callable[..., list[ReceiptRef]]:
     def load(count: int = 2, *, status: str = "PENDING") -> list[ReceiptRef]:
         bundles = [grocery_bundle(str(uuid.uuid4()), status=status) for _ in range(count)]
         contexts = parse_bundle_lines([json.dumps(b) for b in bundles]).contexts
@@ -83,7 +83,7 @@ def function_output() -> io.StringIO:
 
 @pytest.fixture
 def make_reader(
-    settings: Settings, stream_store: ReceiptStore, verifier: Any, function_output: io.StringIO
+    settings: Settings, stream_store: DynamoReceiptRepository, verifier: Any, function_output: io.StringIO
 ) -> Callable[..., StreamReader]:
     """A reader wired to the real handler and a rules-only verifier, with fast polling."""
 
@@ -97,7 +97,7 @@ def make_reader(
 
 
 @pytest.fixture
-def stream_records(settings: Settings, stream_store: ReceiptStore) -> Callable[[], list[dict[str, Any]]]:
+def stream_records(settings: Settings, stream_store: DynamoReceiptRepository) -> Callable[[], list[dict[str, Any]]]:
     """Every record now on the table's stream that passes the mapping's filter, as Lambda event records."""
 
     def read() -> list[dict[str, Any]]:

@@ -9,13 +9,13 @@ import os
 from typing import Any
 
 from domain import keys
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.unit.stream.test_handler import FlakyVerifier, invoke
 
 
 def test_partial_batch_failures_are_a_metric_with_the_alarms_dimension(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
 ) -> None:
     good, bad = import_receipts(2)
     use_validation(ServiceValidation(stream_store, FlakyVerifier(verifier, bad)))

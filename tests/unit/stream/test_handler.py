@@ -12,7 +12,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from cli.stream_events import LocalLambdaContext
 from domain import keys
 from domain.model import ReceiptRef, ValidationStatus
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.fakes.receipts import GROCERY_TRUTH
@@ -24,13 +24,13 @@ def invoke(records: list[dict[str, Any]], output: io.StringIO | None = None) -> 
         return handler.lambda_handler({"Records": records}, LocalLambdaContext())
 
 
-def label_statuses(store: ReceiptStore, ref: ReceiptRef) -> dict[str, str]:
+def label_statuses(store: DynamoReceiptRepository, ref: ReceiptRef) -> dict[str, str]:
     context = store.load_receipt(ref)
     assert context is not None
     return {lb.claim_id: lb.validation_status.value for lb in context.labels}
 
 
-def table_items(store: ReceiptStore) -> list[dict[str, Any]]:
+def table_items(store: DynamoReceiptRepository) -> list[dict[str, Any]]:
     de = TypeDeserializer()
     items = store.client.scan(TableName=store.table_name)["Items"]
     return sorted(({k: de.deserialize(v) for k, v in it.items()} for it in items), key=lambda d: (d["PK"], d["SK"]))
@@ -57,7 +57,7 @@ class FlakyVerifier:
 
 
 def test_partial_failure_reports_only_the_failed_receipts_records(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
 ) -> None:
     good, bad = import_receipts(2)
     use_validation(ServiceValidation(stream_store, FlakyVerifier(verifier, bad)))
@@ -74,7 +74,7 @@ def test_partial_failure_reports_only_the_failed_receipts_records(
 
 
 def test_replaying_an_event_is_idempotent(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
 ) -> None:
     import_receipts(2)
     use_validation(ServiceValidation(stream_store, verifier))
@@ -91,10 +91,10 @@ def test_replaying_an_event_is_idempotent(
     assert table_items(stream_store) == after_first
 
 
-class RacingStore(ReceiptStore):
+class RacingStore(DynamoReceiptRepository):
     """Someone edits a label between the handler's load and its write."""
 
-    def __init__(self, inner: ReceiptStore, claim: tuple[int, int, str]):
+    def __init__(self, inner: DynamoReceiptRepository, claim: tuple[int, int, str]):
         super().__init__(inner.table_name, inner.client)
         self.claim = claim
 
@@ -118,7 +118,7 @@ class RacingStore(ReceiptStore):
 
 
 def test_a_concurrent_change_is_kept(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
 ) -> None:
     (ref,) = import_receipts(1)
     line_id, word_id = next(key for key, name in GROCERY_TRUTH.items() if name == "GRAND_TOTAL")
@@ -136,7 +136,7 @@ def test_a_concurrent_change_is_kept(
     assert summary is not None and summary.totals()["lost_races"] == 1
 
 
-def test_bad_and_foreign_records_never_fail_the_batch(stream_store: ReceiptStore, verifier: Any) -> None:
+def test_bad_and_foreign_records_never_fail_the_batch(stream_store: DynamoReceiptRepository, verifier: Any) -> None:
     use_validation(ServiceValidation(stream_store, verifier))
     missing_keys = label_record()
     del missing_keys["dynamodb"]["Keys"]
@@ -166,7 +166,7 @@ def test_bad_and_foreign_records_never_fail_the_batch(stream_store: ReceiptStore
 
 
 def test_metrics_are_flushed_once_per_invocation(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
 ):
     import_receipts(1)
     use_validation(ServiceValidation(stream_store, verifier))
@@ -187,7 +187,9 @@ def test_metrics_are_flushed_once_per_invocation(
     assert emf[2]["RecordsIgnored"] == [1.0] and emf[2]["Receipts"] == [0.0]
 
 
-def test_info_logs_carry_no_receipt_text(stream_store: ReceiptStore, verifier: Any, import_receipts, stream_records):
+def test_info_logs_carry_no_receipt_text(
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, stream_records
+):
     import_receipts(1)
     use_validation(ServiceValidation(stream_store, verifier))
     output = io.StringIO()

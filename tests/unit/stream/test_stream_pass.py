@@ -8,7 +8,7 @@ from typing import Any
 
 from domain import keys
 from domain.model import ValidationStatus
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.fakes.receipts import GROCERY_LINES, GROCERY_TRUTH
 from tests.unit.stream.test_handler import FlakyVerifier
@@ -18,7 +18,7 @@ PASSING = LABELS + 1  # records per imported receipt that pass the filter: its l
 
 
 def test_a_pass_validates_and_a_second_pass_sees_nothing(
-    stream_store: ReceiptStore, import_receipts, make_reader
+    stream_store: DynamoReceiptRepository, import_receipts, make_reader
 ) -> None:
     refs = import_receipts(3)
     reader = make_reader(batch_size=10)
@@ -56,7 +56,7 @@ def test_a_fresh_run_from_trim_horizon_finds_nothing_left_to_do(import_receipts,
 
 
 def test_a_failing_receipt_is_retried_then_listed(
-    stream_store: ReceiptStore, verifier: Any, import_receipts, make_reader
+    stream_store: DynamoReceiptRepository, verifier: Any, import_receipts, make_reader
 ):
     good, bad = import_receipts(2)
     reader = make_reader(batch_size=100, max_retries=2)
@@ -73,7 +73,7 @@ def test_a_failing_receipt_is_retried_then_listed(
 
 
 def test_a_pipeline_edit_of_metadata_after_validation_is_validated_again(
-    stream_store: ReceiptStore, import_receipts, make_reader
+    stream_store: DynamoReceiptRepository, import_receipts, make_reader
 ):
     """On real streams (the embedded moto server, and DynamoDB Local in the integration tier): the pipeline's own
     UpdateItem of merchant_name, after the validator judged the metadata, reaches validation; the validator's own

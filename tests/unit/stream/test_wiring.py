@@ -14,7 +14,7 @@ from cli.main import main
 from cli.settings import Settings
 from cli.stream_events import LocalLambdaContext
 from domain import secrets
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.validation import use_validation
 from tests.fakes.receipts import GROCERY_TRUTH
@@ -24,7 +24,11 @@ LABELS = len(GROCERY_TRUTH)  # per imported receipt (tests/fakes/receipts.py)
 
 
 def test_cold_start_builds_validation_from_the_environment(
-    settings: Settings, stream_store: ReceiptStore, import_receipts, stream_records, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    stream_store: DynamoReceiptRepository,
+    import_receipts,
+    stream_records,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (ref,) = import_receipts(1)
     monkeypatch.setenv("DYNAMODB_TABLE_NAME", settings.table)

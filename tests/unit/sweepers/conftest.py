@@ -10,7 +10,7 @@ import pytest
 
 from domain.bundles import context_from_bundle
 from domain.model import ReceiptContext
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from samples import generate_receipts
 
 # Generated receipts hold ~50 labels on ~80 words; the top of each receipt (its first labels and the lines down to
@@ -19,7 +19,7 @@ LABELS_PER_RECEIPT = 8
 
 
 def load_receipts(
-    store: ReceiptStore, n: int, *, seed: int = 7, statuses: dict[int, str] | None = None, start: int = 1
+    store: DynamoReceiptRepository, n: int, *, seed: int = 7, statuses: dict[int, str] | None = None, start: int = 1
 ) -> list[ReceiptContext]:
     """`n` generated receipts, trimmed to a few labels each; `statuses[i]` sets every label of receipt i."""
     contexts = []
@@ -37,7 +37,7 @@ def load_receipts(
     return contexts
 
 
-def raw_items(store: ReceiptStore) -> dict[tuple[str, str], dict[str, Any]]:
+def raw_items(store: DynamoReceiptRepository) -> dict[tuple[str, str], dict[str, Any]]:
     """Every item exactly as stored (the test's own Scan, outside any counted sweep)."""
     items: dict[tuple[str, str], dict[str, Any]] = {}
     for page in store.client.get_paginator("scan").paginate(TableName=store.table_name):

@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from cli import sweep_command
 from cli.main import main
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from tests.unit.sweepers.conftest import load_receipts, raw_items
 
 TABLE = "cli-sweeps"
@@ -22,7 +22,7 @@ TABLE = "cli-sweeps"
 @pytest.fixture
 def table():
     with mock_aws():
-        store = ReceiptStore(TABLE, make_client(None, "us-east-1"))
+        store = DynamoReceiptRepository(TABLE, make_client(None, "us-east-1"))
         store.create_table()
         yield store
 
@@ -191,7 +191,7 @@ def test_dry_run_lists_what_would_change_per_label(table, capsys):
 
 def test_sweep_one_segment_locally(moto_store, monkeypatch, capsys):
     """`sweep --segment` runs one key range, as one branch of the state machine does; a bad segment is bad usage."""
-    from domain.store import segment_of
+    from domain.keys import segment_of
     from tests.unit.sweepers.conftest import load_receipts
 
     contexts = load_receipts(moto_store, 12, seed=5)

@@ -11,7 +11,7 @@ import pytest
 
 from cli.main import main
 from domain.service import validate_receipt
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from sweepers import pending
 from tests.unit.sweepers.conftest import LABELS_PER_RECEIPT, load_receipts
 
@@ -38,13 +38,13 @@ def test_an_interrupted_sweep_reports_what_finished_and_its_cursor_resumes_the_r
 
     monkeypatch.setattr(pending, "validate_receipt", interrupted_during_the_second)
     writes: Counter[str] = Counter()
-    real_update = ReceiptStore._update
+    real_update = DynamoReceiptRepository._update
 
     def counted(self, key, arguments, what):
         writes[key["SK"]["S"]] += 1
         return real_update(self, key, arguments, what)
 
-    monkeypatch.setattr(ReceiptStore, "_update", counted)  # every conditional write of the CLI's own store
+    monkeypatch.setattr(DynamoReceiptRepository, "_update", counted)  # every conditional write of the CLI's own store
 
     assert main([*argv, "sweep", "pending", "--json"]) == 130
     captured = capsys.readouterr()

@@ -6,7 +6,7 @@ import json
 
 from moto import mock_aws
 
-from domain.store import ReceiptStore, make_client
+from domain.store.repository import DynamoReceiptRepository, make_client
 from sweepers import pending
 from sweepers.local_context import LocalContext
 from tests.unit.sweepers.conftest import load_receipts
@@ -16,7 +16,7 @@ from tests.unit.sweepers.test_runner import SCHEDULED
 def test_scheduled_pending_sweep_through_the_lambda_handler(monkeypatch, capsys):
     monkeypatch.setenv("DYNAMODB_TABLE_NAME", "lambda-sweeps")
     with mock_aws():
-        store = ReceiptStore("lambda-sweeps", make_client(None, "us-east-1"))
+        store = DynamoReceiptRepository("lambda-sweeps", make_client(None, "us-east-1"))
         store.create_table()
         contexts = load_receipts(store, 2)
         result = pending.lambda_handler(SCHEDULED, LocalContext(600, "receipt-validator-dev-sweeper-pending"))
@@ -52,7 +52,7 @@ def test_an_unreachable_llm_fails_the_receipts_at_once_and_emits_the_metric(monk
     verifier = build_verifier(settings, evaluate=checks.evaluate, rules_decision=checks.rules_decision)
     handler = handler_for("pending", lambda: pending.build(SweepDependencies(verifier=verifier)))
     with mock_aws():
-        store = ReceiptStore("lambda-llm-down", make_client(None, "us-east-1"))
+        store = DynamoReceiptRepository("lambda-llm-down", make_client(None, "us-east-1"))
         store.create_table()
         contexts = load_receipts(store, 3)
         result = handler(SCHEDULED, LocalContext(600, "receipt-validator-dev-sweeper-pending"))

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 
 from domain.model import ReceiptRef, ValidationStatus
-from domain.store import PendingReceipt, receipt_cursor
+from domain.store.repository import DynamoReceiptRepository, PendingReceipt, receipt_cursor
 from sweepers.payload import BadPayload
 from sweepers.sources import named_receipts, receipts_with_metadata, receipts_with_statuses
 
 A, B, C = (ReceiptRef(image_id=f"0000000{i}-0000-0000-0000-000000000000", receipt_id=1) for i in (1, 2, 3))
 
 
-class ListingStore:
+class ListingStore(DynamoReceiptRepository):
+    """The repository's listing logic over a scripted GSI3 (its client is never called: any call would fail)."""
+
     def __init__(self, by_status: dict[ValidationStatus, list[ReceiptRef]]):
+        super().__init__("unused", client=object())
         self.by_status = by_status
 
-    def receipts_with_status(self, status: ValidationStatus, *, after: str | None = None):
+    def receipts_with_status(self, status: ValidationStatus, *, after: str | None = None, page_size: int = 500):
         for ref in self.by_status.get(status, []):
             if after is None or receipt_cursor(ref) > after:
                 yield PendingReceipt(ref, 1, receipt_cursor(ref))
@@ -40,7 +43,7 @@ def test_valid_and_invalid_are_merged_per_receipt_in_order():
     ("listing", "cursor"),
     [
         (lambda c: receipts_with_statuses(ListingStore({}), (ValidationStatus.PENDING,), after=c), '{"PK": 1}'),
-        (lambda c: receipts_with_metadata(None, after=c), "IMAGE#x#RECEIPT#00001#~"),
+        (lambda c: receipts_with_metadata(ListingStore({}), after=c), "IMAGE#x#RECEIPT#00001#~"),
         (lambda c: named_receipts([A], after=c), "IMAGE#x"),
     ],
 )

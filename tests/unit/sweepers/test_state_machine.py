@@ -22,8 +22,9 @@ import pytest
 from moto import mock_aws
 from moto.core.config import default_user_config
 
+from domain.keys import segment_of, segments
 from domain.model import ReceiptRef, ValidationStatus
-from domain.store import load_segment_state, receipt_cursor, receipts_in_segment, segment_of, segments
+from domain.store.repository import receipt_cursor
 from infra.state_machine import RetryPolicy, sweep_definition
 from sweepers import pending
 from sweepers.dependencies import SweepDependencies
@@ -127,7 +128,7 @@ def test_a_full_sweep_runs_every_segment_in_parallel_loops_on_cursors_and_surviv
     # the 429s were retried by the state machine, and the Map never ran more than MaxConcurrency slices at once
     assert server.throttled == 3
     assert 1 < server.peak <= MAX_CONCURRENCY
-    assert all(load_segment_state(store, "pending", s).finished for s in segments())
+    assert all(store.load_segment_state("pending", s).finished for s in segments())
 
 
 def test_a_failed_segment_fails_the_execution_after_the_others_and_the_next_run_resumes_it(
@@ -137,7 +138,7 @@ def test_a_failed_segment_fails_the_execution_after_the_others_and_the_next_run_
     refs = {c.ref for c in contexts}
     busy = Counter(segment_of(f"IMAGE#{r.image_id}") for r in refs)
     victim = max(busy, key=lambda s: busy[s])
-    in_order = [p.ref for p in receipts_in_segment(store, ValidationStatus.PENDING, victim)]
+    in_order = [p.ref for p in store.receipts_in_segment(ValidationStatus.PENDING, victim)]
     # the victim's second slice (its 3rd and 4th receipts) crashes on its first try and on the retry
     sweeper = CountingSweep(verifier, crash_on=in_order[2], crashes=2)
     with lambda_server({FUNCTION: _handler(sweeper, store)}) as server:
@@ -145,9 +146,9 @@ def test_a_failed_segment_fails_the_execution_after_the_others_and_the_next_run_
         arn = _machine(sfn)
         first = _run(sfn, arn, {})
         assert first["status"] == "FAILED" and first.get("error") == "SegmentFailed", first
-        saved = load_segment_state(store, "pending", victim)
+        saved = store.load_segment_state("pending", victim)
         assert saved.cursor == receipt_cursor(in_order[1]) and not saved.finished
-        assert all(load_segment_state(store, "pending", s).finished for s in segments() if s != victim)
+        assert all(store.load_segment_state("pending", s).finished for s in segments() if s != victim)
         assert in_order[2] not in sweeper.processed
         second = _run(sfn, arn, {})
 
@@ -165,7 +166,7 @@ def test_a_failed_segment_fails_the_execution_after_the_others_and_the_next_run_
     assert output["total"]["receipts"] == len(in_order) - 2 + sum(sweeper.processed[r] - 1 for r in refs - victims)
     (resumed,) = [s for s in output["segments"] if s["segment"] == victim]
     assert resumed["receipts"] == len(in_order) - 2  # it started after the two receipts saved before the crash
-    assert all(load_segment_state(store, "pending", s).finished for s in segments())
+    assert all(store.load_segment_state("pending", s).finished for s in segments())
 
 
 def test_invoke_starts_an_execution_and_wait_prints_its_summary(moto_store, sfn, verifier, monkeypatch, capsys):
@@ -189,4 +190,4 @@ def test_invoke_starts_an_execution_and_wait_prints_its_summary(moto_store, sfn,
     # a dry run is one payload as it came (no segments, nothing saved), looped on its cursor
     assert len(output["segments"]) == 1 and output["total"]["receipts"] == len(contexts)
     assert output["total"]["dry_run"] is True and output["total"]["writes"] == 0
-    assert load_segment_state(moto_store, "pending", "") is None
+    assert moto_store.load_segment_state("pending", "") is None

@@ -1,4 +1,5 @@
-"""The receipts table: created with the CONTRACT §1 schema, or an existing one referenced by name and stream ARN.
+"""The receipts table: created from the one schema declaration (domain/store/schema.py, CONTRACT §1), or an
+existing one referenced by name and stream ARN.
 
 Either way the rest of the program sees a `TableRef` with the ARNs IAM needs, so it never cares which mode ran.
 """
@@ -10,15 +11,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from domain.store.schema import TABLE, Index
 from infra.config import SettingsError, TableSettings
-
-# CONTRACT §1: GSI1..GSI3 on GSI<n>PK/GSI<n>SK, GSITYPE on TYPE alone, all projecting ALL.
-INDEX_KEYS: dict[str, tuple[str, str | None]] = {
-    "GSI1": ("GSI1PK", "GSI1SK"),
-    "GSI2": ("GSI2PK", "GSI2SK"),
-    "GSI3": ("GSI3PK", "GSI3SK"),
-    "GSITYPE": ("TYPE", None),
-}
 
 
 @dataclass(frozen=True)
@@ -37,7 +31,7 @@ class TableRef:
 
 
 def index_arns(table_arn: str) -> list[str]:
-    return [f"{table_arn}/index/{name}" for name in INDEX_KEYS]
+    return [f"{table_arn}/index/{name}" for name in TABLE.index_names]
 
 
 def table_arn_from_stream_arn(stream_arn: str, expected_name: str | None = None) -> str:
@@ -51,33 +45,32 @@ def table_arn_from_stream_arn(stream_arn: str, expected_name: str | None = None)
     return table_arn
 
 
-def _index_key_schema(
-    hash_key: str, range_key: str | None
-) -> list[aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs]:
-    keys = [aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=hash_key, key_type="HASH")]
-    if range_key:
-        keys.append(aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=range_key, key_type="RANGE"))
-    return keys
+def _index_args(index: Index) -> aws.dynamodb.TableGlobalSecondaryIndexArgs:
+    return aws.dynamodb.TableGlobalSecondaryIndexArgs(
+        name=index.name,
+        key_schemas=[
+            aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                attribute_name=e["AttributeName"], key_type=e["KeyType"]
+            )
+            for e in index.key.elements()
+        ],
+        projection_type=index.projection,
+        non_key_attributes=list(index.non_key_attributes) or None,
+    )
 
 
 def create_table(name: str, deletion_protection: bool = True) -> aws.dynamodb.Table:
-    """A new table in the single-table layout, on-demand, streaming both images, with point-in-time recovery."""
-    key_attrs = sorted({"PK", "SK"} | {k for pair in INDEX_KEYS.values() for k in pair if k})
+    """A new table of the one schema (domain/store/schema.py), with point-in-time recovery and deletion protection."""
     return aws.dynamodb.Table(
         "receipts",
         name=name,
-        billing_mode="PAY_PER_REQUEST",
-        hash_key="PK",
-        range_key="SK",
-        attributes=[aws.dynamodb.TableAttributeArgs(name=a, type="S") for a in key_attrs],
-        global_secondary_indexes=[
-            aws.dynamodb.TableGlobalSecondaryIndexArgs(
-                name=index, key_schemas=_index_key_schema(hash_key, range_key), projection_type="ALL"
-            )
-            for index, (hash_key, range_key) in INDEX_KEYS.items()
-        ],
+        billing_mode=TABLE.billing_mode,
+        hash_key=TABLE.key.hash_key,
+        range_key=TABLE.key.range_key,
+        attributes=[aws.dynamodb.TableAttributeArgs(name=n, type=t) for n, t in TABLE.attribute_types.items()],
+        global_secondary_indexes=[_index_args(index) for index in TABLE.indexes],
         stream_enabled=True,
-        stream_view_type="NEW_AND_OLD_IMAGES",
+        stream_view_type=TABLE.stream_view_type,
         point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
         deletion_protection_enabled=deletion_protection,
     )

@@ -64,7 +64,6 @@ from domain.model import ReceiptContext, ValidationStatus  # noqa: E402
 from domain.store.repository import DynamoReceiptRepository, make_client  # noqa: E402
 from samples import generate_receipts  # noqa: E402
 from sweepers import pending, reverify  # noqa: E402
-from sweepers.dependencies import SweepDependencies  # noqa: E402
 from sweepers.local_context import LocalContext  # noqa: E402
 from sweepers.payload import SweepPayload  # noqa: E402
 from sweepers.runner import RunLimits, next_payload, run_sweep  # noqa: E402
@@ -367,7 +366,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         import_s += time.perf_counter() - started
         poison_items.update(poison(person_client, table, [c for c in poisoned if c in missed]))
 
-        sweep = pending.build(SweepDependencies(verifier=verifier))
+        sweep = pending.build(verifier)
         payload = SweepPayload()
         started = time.perf_counter()
         sweep_summary: dict[str, Any] | None = None
@@ -402,7 +401,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         with confirmer:
             reverify_summary = run_sweep(
-                reverify.build(SweepDependencies(verifier=verifier)),
+                reverify.build(verifier),
                 SweepPayload(),
                 store,
                 LocalContext(6 * 3600),

@@ -48,7 +48,6 @@ from domain.store.repository import DynamoReceiptRepository, make_client  # noqa
 from infra.config import Settings as StackSettings  # noqa: E402
 from samples import generate_receipts  # noqa: E402
 from sweepers import metadata, pending, reverify  # noqa: E402
-from sweepers.dependencies import SweepDependencies  # noqa: E402
 from sweepers.local_context import LocalContext  # noqa: E402
 from sweepers.payload import SweepPayload  # noqa: E402
 from sweepers.runner import DEFAULT_MAX_WORKERS, RunLimits, run_sweep  # noqa: E402
@@ -151,9 +150,9 @@ def measure(receipts: int, seed: int) -> dict[str, Any]:
         )
         verifier = build_verifier(settings, limiter=Limiter(8, 1000.0))
         sweeps = {
-            "pending": pending.build(SweepDependencies(verifier=verifier)),
-            "reverify": reverify.build(SweepDependencies(verifier=verifier)),
-            "metadata": metadata.build(SweepDependencies()),
+            "pending": pending.build(verifier),
+            "reverify": reverify.build(verifier),
+            "metadata": metadata.build(),
         }
         out: dict[str, Any] = {"receipts": receipts, "labels": labels, "import": imported, "sweeps": {}}
         for name, sweep in sweeps.items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -15,7 +16,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cli.console import progress
 from cli.exit_codes import EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError
@@ -23,8 +24,13 @@ from cli.llm_outage import check_server, only_outage, quiet_circuit_log, say_out
 from cli.settings import Settings
 from domain.bundles import BundleError, parse_bundle_lines
 from domain.model import utc_now_iso
-from domain.offline import check_receipt, verdict_records
+from domain.offline import check_receipt, unjudged, verdict_records
 from domain.service import ReceiptReport
+
+if TYPE_CHECKING:
+    from domain.wiring import Wiring
+
+log = logging.getLogger(__name__)
 
 MAX_PROBLEMS_SHOWN = 50
 SUMMARY_KEYS = ("receipts", "labels_seen", "valid", "invalid", "needs_review", "left_pending", "llm_calls", "errors")
@@ -138,15 +144,20 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     model = getattr(args, "model", None) or settings.model
     started = time.monotonic()
     quiet_circuit_log(getattr(args, "verbose", 0))
-    llm = _fall_back_when_unreachable(llm, model)
-    verifier = _verifier(llm, model)
+    wiring = _wiring(settings, llm, model)
+    verifier = _verifier(wiring)
     names = _given_names(lines)
     reports: list[ReceiptReport] = []
     failures: list[str] = []
     at = utc_now_iso()
     with _output(args.out) as out, progress("checking receipts", total=len(parsed.contexts)) as advance:
         for context, given in zip(parsed.contexts, names, strict=True):
-            checked = check_receipt(context, verifier)
+            try:
+                checked = check_receipt(context, verifier)
+            except Exception as exc:  # a bug, for this receipt only: not judged, counted and named with its type
+                log.error("receipt_raised", extra={"receipt": str(context.ref), "error": type(exc).__name__})
+                log.debug("receipt_raised", exc_info=True)
+                checked = unjudged(context, f"{type(exc).__name__}: {exc}")
             reports.append(checked.report)
             failures += [f"{context.ref}: {m}" for m in checked.report.error_messages]
             for record, name in zip(verdict_records(checked, at), given, strict=True):
@@ -165,31 +176,33 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_WORK_FAILED if summary["errors"] or outage is not None else EXIT_OK
 
 
-def _fall_back_when_unreachable(llm: str, model: str | None) -> str:
-    """In auto mode an unreachable server means rules only, said once (as `demo` does); a named LLM is tried."""
-    if llm != "auto":
-        return llm
-    from domain.cove.settings import LLMSettings
-    from domain.secrets import environment_with_secrets
+def _wiring(settings: Settings, llm: str, model: str | None) -> Wiring:
+    """The check's wiring (`check FILE --llm/--model` win over the global options). In auto mode an unreachable
+    server means rules only, said once (as `demo` does); a named LLM is tried."""
+    from domain.wiring import Wiring, WiringSettings
 
+    def wired(llm: str) -> Wiring:
+        return Wiring(WiringSettings(region=settings.region, llm=llm, model=model))
+
+    wiring = wired(llm)
+    if llm != "auto":
+        return wiring
     try:
-        settings = LLMSettings.from_env(environment_with_secrets(), llm=llm, model=model)
+        llm_settings = wiring.llm_settings
     except ValueError as exc:
         raise UsageError(f"LLM settings: {exc}") from None
-    if not settings.enabled:
-        return "none"
-    line = check_server(settings)
+    if not llm_settings.enabled:
+        return wired("none")
+    line = check_server(llm_settings)
     if line is None:
-        return llm
+        return wiring
     print(f"{line}; checking with rules only", file=sys.stderr)
-    return "none"
+    return wired("none")
 
 
-def _verifier(llm: str, model: str | None) -> Any:
-    from sweepers.dependencies import build_verifier
-
+def _verifier(wiring: Wiring) -> Any:
     try:
-        return build_verifier(llm=llm, model=model)
+        return wiring.verifier
     except ValueError as exc:
         raise UsageError(f"LLM settings: {exc}") from None
 

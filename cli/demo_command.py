@@ -92,10 +92,8 @@ def _llm_description(settings: Settings) -> tuple[str, bool, str | None]:
     In auto mode the server is checked first: an unreachable one means rules only, said once, at the speed of a
     rules-only run. With --llm ollama the LLM was asked for by name, so the run goes on and fails fast instead."""
     from cli.llm_outage import check_server
-    from domain.cove.settings import LLMSettings
-    from domain.secrets import environment_with_secrets
 
-    llm = LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model)
+    llm = settings.wiring.llm_settings
     if not llm.enabled:
         return "none (rules only)", True, None
     if settings.llm == "auto":
@@ -139,7 +137,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             receipts=outcome["receipts"],
             stream=outcome["stream"],
             sweep=outcome["sweep"],
-            sweep_note=outcome["sweep_note"],
             llm=llm,
             wall_time_s=time.perf_counter() - started,
             truth=truth,
@@ -153,7 +150,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             console.print(f"exported {outcome['exported']} records to {args.export}")
         if args.keep:
             _keep_serving(endpoint, rules_only=report.by_status.get("NEEDS_REVIEW", 0) == 0)
-    failed = bool(report.stream["on_failure"]) or bool((report.sweep or {}).get("failed_receipts"))
+    failed = bool(report.stream["on_failure"]) or bool(report.sweep.get("failed_receipts"))
     if say_outage(started_llm) is not None:
         failed = True
     elif failed:
@@ -187,7 +184,7 @@ def _keep_serving(endpoint: str, *, rules_only: bool) -> None:
 
 def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.Namespace) -> dict[str, Any]:
     """Table, import, stream until idle, pending sweep, read back (and export) — all on the embedded endpoint."""
-    from cli.stream_runtime import build_verifier_for, stream_reader_for
+    from cli.stream_runtime import stream_reader_for
 
     timings: dict[str, float] = {}
     mark = time.perf_counter()
@@ -198,14 +195,14 @@ def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.N
         timings[name] = round(now - mark, 2)
         mark = now
 
-    store = settings.store()
+    store = settings.wiring.store
     store.create_table()
     with progress("importing receipts", total=len(contexts)) as advance:
         for i in range(0, len(contexts), 50):
             store.write_contexts(contexts[i : i + 50])
             advance(len(contexts[i : i + 50]))
     lap("import_s")
-    verifier = build_verifier_for(settings)
+    verifier = settings.wiring.verifier
     lap("verifier_s")
     seen = {"receipts": 0}
     with progress("stream handler", total=len(contexts)) as advance:
@@ -218,13 +215,11 @@ def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.N
         reader = stream_reader_for(
             settings,
             ReaderOptions(until_idle_s=1.0, poll_interval_s=0.05, batch_size=DEMO_BATCH_SIZE),
-            store=store,
-            verifier=verifier,
             on_invocation=on_invocation,
         )
         stream = reader.run().as_dict()
     lap("stream_s")
-    sweep, note = _pending_sweep(store, verifier)
+    sweep = _pending_sweep(store, verifier)
     lap("sweep_s")
     receipts = [c for c in (store.load_receipt(ctx.ref) for ctx in contexts) if c is not None]
     exported = _export(receipts, args.export) if args.export is not None else 0
@@ -233,25 +228,20 @@ def _run_on(settings: Settings, contexts: list[ReceiptContext], args: argparse.N
         "receipts": receipts,
         "stream": stream,
         "sweep": sweep,
-        "sweep_note": note,
         "exported": exported,
         "timings": timings,
     }
 
 
-def _pending_sweep(store: Any, verifier: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """The weekly pending sweep, once, on the same verifier; skipped with a note if the sweepers are not there."""
-    try:
-        from sweepers import pending
-        from sweepers.dependencies import SweepDependencies
-        from sweepers.local_context import LocalContext
-        from sweepers.payload import SweepPayload
-        from sweepers.runner import run_sweep
-    except ImportError as exc:
-        return None, f"skipped: the sweepers are not available ({exc})"
-    sweep = pending.build(SweepDependencies(verifier=verifier))
-    summary = run_sweep(sweep, SweepPayload(), store, LocalContext(3600))
-    return summary.as_dict(), None
+def _pending_sweep(store: Any, verifier: Any) -> dict[str, Any]:
+    """The weekly pending sweep, once, on the same store and verifier."""
+    from sweepers import pending
+    from sweepers.local_context import LocalContext
+    from sweepers.payload import SweepPayload
+    from sweepers.runner import run_sweep
+
+    summary = run_sweep(pending.build(verifier), SweepPayload(), store, LocalContext(3600))
+    return summary.as_dict()
 
 
 def _export(receipts: list[ReceiptContext], path: Path) -> int:

@@ -52,8 +52,7 @@ class TruthScore:
 class DemoReport:
     receipts: list[ReceiptContext]
     stream: dict[str, Any]
-    sweep: dict[str, Any] | None
-    sweep_note: str | None
+    sweep: dict[str, Any]
     llm: str
     wall_time_s: float
     truth: dict[tuple[str, int], dict[tuple[int, int, str], bool]] | None = None
@@ -86,7 +85,6 @@ class DemoReport:
             "timings": self.timings,
             "stream": self.stream,
             "sweep": self.sweep,
-            "sweep_note": self.sweep_note,
             "truth": score.__dict__ if score else None,
             "labels_by_receipt": [_receipt_dict(c) for c in self.receipts],
         }
@@ -186,15 +184,11 @@ def _totals_table(report: DemoReport) -> Table:
         f"{s['records_read']} records read, {s['records_passed_filter']} passed the filter, "
         f"{s['batches']} batches, {s['invocations']} invocations, {s['llm_calls']} LLM calls, {s['errors']} errors",
     )
-    if report.sweep is not None:
-        w = report.sweep
-        table.add_row(
-            "pending sweep",
-            f"{w.get('receipts', 0)} receipts, {w.get('labels_seen', 0)} PENDING labels seen, "
-            f"{w.get('errors', 0)} errors",
-        )
-    elif report.sweep_note:
-        table.add_row("pending sweep", report.sweep_note)
+    w = report.sweep
+    table.add_row(
+        "pending sweep",
+        f"{w.get('receipts', 0)} receipts, {w.get('labels_seen', 0)} PENDING labels seen, {w.get('errors', 0)} errors",
+    )
     table.add_row("LLM", report.llm)
     phases = ", ".join(f"{name.removesuffix('_s')} {value:.1f}" for name, value in report.timings.items())
     table.add_row("wall time", f"{report.wall_time_s:.1f} s" + (f" ({phases})" if phases else ""))
@@ -215,10 +209,7 @@ def render_story(report: DemoReport, console: Console) -> None:
     s = report.stream
     say("  imported them with PENDING labels into an embedded DynamoDB;")
     say(f"  the stream handler read {s['records_read']} stream records ({s['invocations']} invocations);")
-    if report.sweep is not None:
-        say(f"  the pending sweep then re-checked the {report.sweep.get('receipts', 0)} receipts left PENDING")
-    elif report.sweep_note:
-        say(f"  pending sweep {report.sweep_note}")
+    say(f"  the pending sweep then re-checked the {report.sweep.get('receipts', 0)} receipts left PENDING")
     say()
     say("[b]Totals[/]")
     by = report.by_status
@@ -233,7 +224,7 @@ def render_story(report: DemoReport, console: Console) -> None:
         say(f"  {score.correct_rejected} of {score.correct} correct labels wrongly rejected")
     phases = ", ".join(f"{n.removesuffix('_s')} {v:.1f}" for n, v in report.timings.items())
     say(f"  time: {report.wall_time_s:.1f} s" + (f" ({phases})" if phases else ""))
-    errors = s.get("errors", 0) + (report.sweep or {}).get("errors", 0)
+    errors = s.get("errors", 0) + report.sweep.get("errors", 0)
     if errors:
         say(f"  [red]errors: {errors}[/] (labels left as they were; see the on-failure list)")
     for title, focus, context in pick_examples(report):

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from cli.exit_codes import UsageError
+
+if TYPE_CHECKING:
+    from domain.wiring import Wiring
 
 DEFAULT_TABLE = "ReceiptsTable"
 DEFAULT_REGION = "us-east-1"
@@ -33,23 +37,25 @@ class Settings:
         """Where the command works, for one-line messages: endpoint (or AWS), region, table."""
         return f"{self.endpoint_url or 'AWS'} (region {self.region}, table {self.table})"
 
-    def client(self) -> Any:
-        from domain.store.repository import make_client
+    @cached_property
+    def wiring(self) -> Wiring:
+        """What the command's work needs (store, verifier, Places client, secrets), each built once, on first use,
+        the way the Lambdas build theirs (domain/wiring.py)."""
+        from domain.wiring import Wiring, WiringSettings
 
-        return make_client(self.endpoint_url, self.region)
+        return Wiring(
+            WiringSettings(
+                table=self.table, endpoint_url=self.endpoint_url, region=self.region, llm=self.llm, model=self.model
+            )
+        )
 
     def store(self) -> Any:
-        from domain.store.repository import DynamoReceiptRepository
-
-        return DynamoReceiptRepository(self.table, self.client())
+        return self.wiring.store
 
     def streams_client(self) -> Any:
         import boto3
 
         return boto3.client("dynamodbstreams", endpoint_url=self.endpoint_url, region_name=self.region)
-
-    def with_endpoint(self, endpoint_url: str) -> Settings:
-        return replace(self, endpoint_url=endpoint_url)
 
 
 def _options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:

@@ -1,35 +1,29 @@
 """Wires the local stream reader to the real handler: the handler's validation bound to the CLI's store and LLM.
 
-In Lambda the handler builds its validation from its environment; locally the CLI already knows the endpoint, the
-table and the LLM choice, so it installs a validation built from those (the handler's `use_validation` seam).
+In Lambda the handler wires its validation from its environment; locally the CLI wires it from its options (the same
+`domain/wiring.py`, so secrets, store and verifier are built the same way) and installs it through the handler's
+`use_validation` seam.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cli.exit_codes import UsageError
 from cli.settings import Settings
 from cli.stream_checkpoint import Position
 from cli.stream_reader import ReaderOptions, StreamReader
-from cli.stream_summary import StreamRunSummary
+
+if TYPE_CHECKING:
+    from domain.wiring import Wiring
 
 
-def build_verifier_for(settings: Settings) -> Any:
-    """The verifier for `--llm/--model` (rules only when no LLM is configured); built once per run."""
-    from domain.cove.settings import LLMSettings
-    from domain.cove.verifier import build_verifier
-    from domain.secrets import environment_with_secrets
+def install_validation(wiring: Wiring) -> None:
+    """The handler's validation bound to the CLI's wiring (its store, verifier and Places client)."""
+    from stream_handlers.validation import from_wiring, use_validation
 
-    return build_verifier(LLMSettings.from_env(environment_with_secrets(), llm=settings.llm, model=settings.model))
-
-
-def install_validation(store: Any, verifier: Any) -> None:
-    from domain.secrets import places_client
-    from stream_handlers.validation import ServiceValidation, use_validation
-
-    use_validation(ServiceValidation(store, verifier, places_client()))
+    use_validation(from_wiring(wiring))
 
 
 def stream_reader_for(
@@ -43,14 +37,15 @@ def stream_reader_for(
     initial_positions: dict[str, Position] | None = None,
     on_checkpoint: Callable[[dict[str, Position]], None] | None = None,
 ) -> StreamReader:
-    """A reader on the table's stream that invokes `stream_handlers.handler.lambda_handler` in this process."""
+    """A reader on the table's stream that invokes `stream_handlers.handler.lambda_handler` in this process, with the
+    validation wired from `settings` (a `store` or `verifier` given is used instead of building one)."""
     from stream_handlers import handler
 
-    store = store or settings.store()
-    arn = store.stream_arn()
+    wiring = settings.wiring.with_parts(store=store, verifier=verifier)
+    arn = wiring.store.stream_arn()
     if not arn:
         raise UsageError(f"table {settings.table} has no stream; it must have NEW_AND_OLD_IMAGES enabled")
-    install_validation(store, verifier if verifier is not None else build_verifier_for(settings))
+    install_validation(wiring)
     return StreamReader(
         settings.streams_client(),
         arn,
@@ -63,7 +58,3 @@ def stream_reader_for(
         initial_positions=initial_positions,
         on_checkpoint=on_checkpoint,
     )
-
-
-def run_stream(settings: Settings, options: ReaderOptions, **kwargs: Any) -> StreamRunSummary:
-    return stream_reader_for(settings, options, **kwargs).run()

@@ -27,7 +27,6 @@ from cli.settings import Settings
 from cli.sweep_changes import ChangeRecorder, change_lines
 from domain.keys import segments
 from domain.model import ReceiptRef
-from sweepers.dependencies import SweepDependencies, build_verifier, places_client
 from sweepers.local_context import LocalContext
 from sweepers.payload import BadPayload, SweepPayload
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, next_payload, run_sweep
@@ -129,12 +128,9 @@ def payload_from_args(args: argparse.Namespace) -> SweepPayload:
 
 
 def build_sweep(name: str, settings: Settings) -> Sweep:
-    """The sweep with what it needs: the verifier (labels) or a Places client when a key is set (metadata)."""
-    if name == "metadata":
-        deps = SweepDependencies(places=places_client())
-    else:
-        deps = SweepDependencies(verifier=build_verifier(llm=settings.llm, model=settings.model))
-    return importlib.import_module(f"sweepers.{name}").build(deps)
+    """The sweep with what it needs from the command's wiring: the verifier (labels) or a Places client when a key
+    is configured (metadata), built as its Lambda builds them."""
+    return importlib.import_module(f"sweepers.{name}").from_wiring(settings.wiring)
 
 
 def run_sweep_command(args: argparse.Namespace, settings: Settings) -> int:

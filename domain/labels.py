@@ -72,7 +72,3 @@ def canonical_label(name: str) -> str:
     if upper in LEGACY_ALIASES:
         return LEGACY_ALIASES[upper]
     raise UnknownLabelError(f"unknown label {name!r}")
-
-
-def is_known_label(name: str) -> bool:
-    return name in LABEL_DESCRIPTIONS

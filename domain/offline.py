@@ -78,6 +78,15 @@ def check_receipt(context: ReceiptContext, verifier: Verifier) -> CheckedReceipt
     return CheckedReceipt(context, report, judged)
 
 
+def unjudged(context: ReceiptContext, message: str) -> CheckedReceipt:
+    """A receipt the engine failed on (a door caught what the service raised): counted as one error, every label
+    left PENDING and named "not judged" with `message`."""
+    report = ReceiptReport(ref=context.ref, receipts=1, labels_seen=len(context.labels))
+    report.left_pending = len(context.labels)
+    report.fail(message)
+    return CheckedReceipt(context, report, [Judged(given, None) for given in context.labels])
+
+
 def verdict_records(checked: CheckedReceipt, at: str) -> Iterator[dict[str, Any]]:
     """One export-format record (CONTRACT §3) per label: the verdict's status, reasoning and validator, the word's
     text, and the status the label came with (`input_status`). Undecided labels stay PENDING, `validated_by` null."""

@@ -3,7 +3,8 @@ when a `*_PARAM` variable names a parameter, else from plain environment variabl
 
 In AWS a function's environment holds only parameter names (infra/functions.py); values are read at run time through
 powertools parameters, decrypted and cached for SECRET_MAX_AGE_S, so a warm container does not call SSM on every
-invocation. On a laptop the plain variables are used. Every door (stream, sweepers, CLI) reads secrets here.
+invocation. On a laptop the plain variables are used. Every door (stream, sweepers, CLI) reads them through
+`domain/wiring.py`, which calls this module once per process.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 SECRET_MAX_AGE_S = 300
 
@@ -48,13 +48,3 @@ def environment_with_secrets(env: Mapping[str, str] | None = None) -> dict[str, 
         if value:
             filled[secret.variables[0]] = value
     return filled
-
-
-def places_client(env: Mapping[str, str] | None = None) -> Any | None:
-    """A Places client only when a key is configured; without one, metadata is checked against the receipt only."""
-    key = read_secret(PLACES_API_KEY, env)
-    if not key:
-        return None
-    from domain.places import GooglePlacesClient
-
-    return GooglePlacesClient(key)

@@ -3,20 +3,25 @@
 `validate_receipt` verifies a receipt's labels; `validate_metadata` its metadata. Both load the receipt once, decide on
 evidence only, write conditionally, and return a report. `report.failed` (errors > 0) means "not done: retry this
 receipt's records"; anything else means done, including lost races, which are benign.
+
+What they need comes in as arguments (the store, the verifier, a Places client), built once by `domain/wiring.py`.
+Only the failures that are expected of the outside world are caught here and counted as "not done": DynamoDB
+(botocore's ClientError and BotoCoreError), the LLM (`LLMUnavailable`, timeouts) and Places (`PlacesUnavailable`).
+Anything else is a bug: it propagates, and the door turns it into "not done" for that one receipt, counted and logged
+with its type, rather than a "retry later" that would hide it forever.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from domain import places as places_mod
 from domain import write_pool
-from domain.cove.verifier import Verifier, build_verifier
 from domain.fingerprint import METADATA_JUDGED, metadata_fingerprint
 from domain.model import (
     Answer,
@@ -32,12 +37,34 @@ from domain.model import (
 )
 from domain.store.repository import ReceiptRepository
 
+if TYPE_CHECKING:
+    from domain.cove.verifier import CoveResult
+
 log = logging.getLogger(__name__)
 
 Mode = Literal["pending", "reverify"]
 EvaluateMetadata = Callable[[ReceiptContext], dict[str, list[Evidence]]]
 METADATA_FIELDS = ("merchant_name", "phone_number", "address")
 HUMAN_PREFIX = "human:"
+
+
+class ClaimVerifier(Protocol):
+    """What the service needs from the verifier (domain/cove/verifier.py: rules + CoVe, built by the wiring)."""
+
+    def verify(self, context: ReceiptContext, claims: list[ReceiptWordLabel]) -> CoveResult: ...
+
+
+# A DynamoDB call that failed: throttled past botocore's retries, unreachable, timed out. Not done: retry later.
+STORE_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError)
+
+
+def verify_errors() -> tuple[type[Exception], ...]:
+    """An LLM that failed past its retries (unreachable, throttled, timed out, malformed answers): not done.
+
+    Imported when needed: the LLM client's module brings langchain, which a Lambda's cold start does without."""
+    from domain.cove.llm import LLMUnavailable
+
+    return (LLMUnavailable, TimeoutError)
 
 
 # The counters every summary carries (CONTRACT §4 `--json`, §5 Lambda results), in the order they are printed.
@@ -136,21 +163,6 @@ class MetadataReport(_Report):
         return self.model_dump(exclude={"ref", "verdicts", "error_messages"})
 
 
-# -- the verifier, once per process ------------------------------------------------------------------------------
-
-_default_verifier: Verifier | None = None
-_default_lock = threading.Lock()
-
-
-def default_verifier() -> Verifier:
-    """The process's verifier, built from the environment on first use (graph compiled once, one LLM client)."""
-    global _default_verifier
-    with _default_lock:
-        if _default_verifier is None:
-            _default_verifier = build_verifier()
-        return _default_verifier
-
-
 # -- labels ------------------------------------------------------------------------------------------------------
 
 
@@ -164,15 +176,15 @@ def validate_receipt(
     store: ReceiptRepository,
     ref: ReceiptRef,
     *,
+    verifier: ClaimVerifier,
     mode: Mode = "pending",
     dry_run: bool = False,
-    verifier: Verifier | None = None,
 ) -> ReceiptReport:
     """Verifies one receipt's labels and writes the verdicts that change something (unless `dry_run`)."""
     report = ReceiptReport(ref=ref, receipts=1)
     try:
         context = store.load_receipt(ref)
-    except Exception as exc:  # any store failure: not done, retry later
+    except STORE_ERRORS as exc:  # DynamoDB failed: not done, retry later
         log.warning("receipt_load_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"load {ref}: {type(exc).__name__}: {exc}")
         return report
@@ -186,9 +198,9 @@ def validate_receipt(
         return report
 
     try:
-        result = (verifier or default_verifier()).verify(context, claims)
-    except Exception as exc:  # a fault in verification must not decide, nor lose the receipt
-        log.exception("receipt_verify_failed", extra={"receipt": str(ref)})
+        result = verifier.verify(context, claims)
+    except verify_errors() as exc:  # the LLM failed: decide nothing, retry later
+        log.warning("receipt_verify_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"verify {ref}: {type(exc).__name__}: {exc}")
         report.left_pending += len(claims)
         return report
@@ -223,8 +235,12 @@ def _write_call(
 
 def _write_all(report: ReceiptReport, writes: list[tuple[Verdict, Callable[[], bool]]]) -> None:
     """Runs a receipt's writes overlapped (domain/write_pool.py), each its own conditional UpdateItem, and counts
-    each one's outcome on its own: a failed or refused write leaves its label alone and no other."""
+    each one's outcome on its own: a failed or refused write leaves its label alone and no other. A write that
+    raised something other than a DynamoDB error is a bug: raised again once every write has ended."""
     outcomes = write_pool.run_all([call for _, call in writes])
+    bug = next((o.error for o in outcomes if o.error is not None and not isinstance(o.error, STORE_ERRORS)), None)
+    if bug is not None:  # not a DynamoDB failure: the door reports the receipt as not done, with the error's type
+        raise bug
     for (verdict, _), outcome in zip(writes, outcomes, strict=True):
         label = verdict.label
         if outcome.error is not None:  # DynamoDB failure: this label is not done
@@ -279,7 +295,7 @@ def validate_metadata(
     report = MetadataReport(ref=ref, receipts=1)
     try:
         context = store.load_receipt(ref)
-    except Exception as exc:
+    except STORE_ERRORS as exc:
         log.warning("receipt_load_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"load {ref}: {type(exc).__name__}: {exc}")
         return report
@@ -295,12 +311,7 @@ def validate_metadata(
 
         evaluate_metadata = default_checks
 
-    try:
-        evidence = {k: list(v) for k, v in evaluate_metadata(context).items()}
-    except Exception as exc:
-        log.exception("metadata_checks_failed", extra={"receipt": str(ref)})
-        report.fail(f"metadata checks {ref}: {type(exc).__name__}: {exc}")
-        return report
+    evidence = {k: list(v) for k, v in evaluate_metadata(context).items()}  # code: a failure here is a bug
     validated_by = "rule:metadata"
     canonical: dict[str, str] = {}
     query = places_mod.query_for(metadata) if places is not None else None
@@ -340,7 +351,7 @@ def validate_metadata(
             report.writes += 1
         else:
             report.lost_races += 1
-    except Exception as exc:
+    except STORE_ERRORS as exc:
         log.warning("metadata_write_failed", extra={"receipt": str(ref), "error": type(exc).__name__})
         report.fail(f"write metadata {ref}: {type(exc).__name__}: {exc}")
     return report

@@ -35,10 +35,6 @@ class BatchPlan:
     malformed: list[MalformedRecord] = field(default_factory=list)
     records: int = 0
 
-    def receipt_of(self) -> dict[str, ReceiptRef]:
-        """sequence number -> receipt, for the records that carry work."""
-        return {seq: work.ref for work in self.receipts.values() for seq in work.sequence_numbers}
-
     @property
     def ignored_total(self) -> int:
         return sum(self.ignored.values())

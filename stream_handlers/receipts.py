@@ -61,11 +61,12 @@ def _validate_one(work: ReceiptWork, validation: ReceiptValidation, log: Any) ->
             verdicts = list(getattr(reports[-1], "verdicts", []) or [])
             result.metadata_checked = True
             result.metadata_status = str(verdicts[0].status) if verdicts else None
-    except Exception as exc:  # any fault means "not done": retry this receipt's records
+    except Exception as exc:  # a bug (the service catches what is expected): this receipt is not done, retried
         result.counts["errors"] += 1
         messages.append(f"{type(exc).__name__}: {exc}")
         if log is not None:
-            log.exception("receipt_raised", extra={"receipt": result.receipt})
+            log.error("receipt_raised", extra={"receipt": result.receipt, "error": type(exc).__name__})
+            log.debug("receipt_raised_stack", extra={"receipt": result.receipt}, exc_info=True)
     if result.counts["errors"] > 0:
         result.failed = True
         result.error = "; ".join(messages) or "validation errors"

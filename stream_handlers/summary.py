@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from domain.model import ReceiptRef
 from domain.service import SUMMARY_COUNTERS as COUNTERS
 
 
@@ -55,7 +54,3 @@ class InvocationSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "totals": self.totals()}
-
-
-def receipt_key(ref: ReceiptRef) -> str:
-    return str(ref)

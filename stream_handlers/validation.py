@@ -1,8 +1,8 @@
 """What the handler calls to validate a receipt: the domain service, bound once per container to a store and verifier.
 
-The verifier (LLM client + compiled CoVe graph) is expensive, so it is built lazily on the first invocation and kept
-for the life of the container. `use_validation()` is the seam through which the local runtime (the CLI's stream
-reader, which already knows its endpoint and LLM choice) and tests install their own.
+The verifier (LLM client + compiled CoVe graph) is expensive, so it is built lazily, by `domain/wiring.py`, on the first
+invocation that has work, and kept for the life of the container. `use_validation()` is the seam through which the
+local runtime (the CLI's stream reader, wired from its own options) and tests install their own.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.model import ReceiptRef
+
+if TYPE_CHECKING:
+    from domain.wiring import Wiring
 
 
 class ReceiptValidation(Protocol):
@@ -26,7 +29,7 @@ class ServiceValidation:
     """The real thing: `domain.service` on a store, with the container's verifier and Places client."""
 
     store: Any
-    verifier: Any = None
+    verifier: Any
     places: Any = None
     dry_run: bool = False
 
@@ -71,21 +74,16 @@ class _OneLoad:
         return getattr(self._store, name)
 
 
+def from_wiring(wiring: Wiring, *, dry_run: bool = False) -> ServiceValidation:
+    """The service bound to what the wiring builds: the store, the verifier and the Places client."""
+    return ServiceValidation(wiring.store, wiring.verifier, wiring.places, dry_run=dry_run)
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> ServiceValidation:
     """Built as the Lambda function is configured: table and endpoint from env, secrets from SSM (or env)."""
-    from domain.cove.settings import LLMSettings
-    from domain.cove.verifier import build_verifier
-    from domain.secrets import environment_with_secrets, places_client
-    from domain.store.repository import DynamoReceiptRepository, make_client
+    from domain.wiring import from_environment as wiring_from_environment
 
-    env = environment_with_secrets(env)
-    table = env.get("DYNAMODB_TABLE_NAME")
-    if not table:
-        raise RuntimeError("DYNAMODB_TABLE_NAME is not set")
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    store = DynamoReceiptRepository(table, make_client(env.get("AWS_ENDPOINT_URL_DYNAMODB") or None, region))
-    verifier = build_verifier(LLMSettings.from_env(env))
-    return ServiceValidation(store, verifier, places_client(env))
+    return from_wiring(wiring_from_environment(env))
 
 
 _current: ReceiptValidation | None = None

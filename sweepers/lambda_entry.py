@@ -1,7 +1,7 @@
 """The sweeper Lambdas' common door: parse the payload, run the sweep, report (logs, EMF metrics, the summary).
 
-Each sweeper module keeps its handler to one line (`lambda_handler = handler_for(NAME, build_from_env)`). The
-sweep, its verifier and the store are built on the first invocation and reused while the container is warm.
+Each sweeper module keeps its handler to one line (`lambda_handler = handler_for(NAME, from_wiring)`). The
+sweep, its verifier and the store are wired on the first invocation and reused while the container is warm.
 A sweeper never invokes itself: it processes one bounded slice and returns, with `next` when there is more to do,
 and the state machine (infra/state_machine.py) starts the next slice.
 """
@@ -19,7 +19,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from domain.cove.circuit import outage_since
-from domain.store.repository import DynamoReceiptRepository, make_client
+from domain.store.repository import DynamoReceiptRepository
+from domain.wiring import Wiring, from_environment
 from sweepers import orchestration
 from sweepers.payload import BadPayload, MergeRequest, PlanRequest, parse_request
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
@@ -68,11 +69,6 @@ METRICS = {
 }
 
 
-def store_from_env() -> DynamoReceiptRepository:
-    """The table named by DYNAMODB_TABLE_NAME (boto3 honours AWS_ENDPOINT_URL_DYNAMODB by itself)."""
-    return DynamoReceiptRepository(os.environ["DYNAMODB_TABLE_NAME"], make_client(None, os.environ.get("AWS_REGION")))
-
-
 def handle(
     name: str,
     event: Any,
@@ -111,19 +107,25 @@ def handle(
     return orchestration.finish_slice(sweep(), request, summary, store())
 
 
-def handler_for(name: str, build_sweep: Callable[[], Sweep]) -> Callable[[Any, Any], dict[str, Any]]:
-    """The Lambda entry point of one sweeper: JSON logs with the Lambda context, metrics flushed once at the end."""
+def handler_for(name: str, build_sweep: Callable[[Wiring], Sweep]) -> Callable[[Any, Any], dict[str, Any]]:
+    """The Lambda entry point of one sweeper: JSON logs with the Lambda context, metrics flushed once at the end.
+
+    The function's dependencies are wired from its environment on the first invocation (domain/wiring.py) and kept
+    while the container is warm; `build_sweep` takes from them what the sweep needs."""
     cache: dict[str, Any] = {}
+
+    def wiring() -> Wiring:
+        if "wiring" not in cache:
+            cache["wiring"] = from_environment()
+        return cache["wiring"]
 
     def sweep() -> Sweep:
         if "sweep" not in cache:
-            cache["sweep"] = build_sweep()
+            cache["sweep"] = build_sweep(wiring())
         return cache["sweep"]
 
     def store() -> DynamoReceiptRepository:
-        if "store" not in cache:
-            cache["store"] = store_from_env()
-        return cache["store"]
+        return wiring().store
 
     @metrics.log_metrics(raise_on_empty_metrics=False)
     @logger.inject_lambda_context(log_event=False)

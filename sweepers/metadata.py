@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from domain.model import ReceiptRef
+from domain.places import PlacesClient
 from domain.service import MetadataReport, validate_metadata
 from domain.store.repository import DynamoReceiptRepository
-from sweepers.dependencies import SweepDependencies, places_client
+from domain.wiring import Wiring
 from sweepers.lambda_entry import handler_for
 from sweepers.runner import Sweep
 from sweepers.sources import WorkItem, receipts_with_metadata
@@ -19,10 +20,10 @@ from sweepers.sources import WorkItem, receipts_with_metadata
 NAME = "metadata"
 
 
-def build(deps: SweepDependencies) -> Sweep:
+def build(places: PlacesClient | None = None) -> Sweep:
 
     def process(store: DynamoReceiptRepository, ref: ReceiptRef, dry_run: bool) -> MetadataReport:
-        return validate_metadata(store, ref, dry_run=dry_run, places=deps.places)
+        return validate_metadata(store, ref, dry_run=dry_run, places=places)
 
     def list_receipts(store: DynamoReceiptRepository, after: str | None, segment: str | None) -> Iterator[WorkItem]:
         return receipts_with_metadata(store, after=after)
@@ -30,8 +31,8 @@ def build(deps: SweepDependencies) -> Sweep:
     return Sweep(NAME, list_receipts, process)
 
 
-def build_from_env() -> Sweep:
-    return build(SweepDependencies(places=places_client()))
+def from_wiring(wiring: Wiring) -> Sweep:
+    return build(wiring.places)
 
 
-lambda_handler = handler_for(NAME, build_from_env)
+lambda_handler = handler_for(NAME, from_wiring)

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from domain.keys import segments
 from domain.model import ReceiptRef, ValidationStatus
-from domain.service import ReceiptReport, validate_receipt
+from domain.service import ClaimVerifier, ReceiptReport, validate_receipt
 from domain.store.repository import DynamoReceiptRepository
-from sweepers.dependencies import SweepDependencies, build_verifier
+from domain.wiring import Wiring
 from sweepers.lambda_entry import handler_for
 from sweepers.runner import Sweep
 from sweepers.sources import WorkItem, receipts_with_statuses
@@ -16,10 +16,10 @@ from sweepers.sources import WorkItem, receipts_with_statuses
 NAME = "pending"
 
 
-def build(deps: SweepDependencies) -> Sweep:
+def build(verifier: ClaimVerifier) -> Sweep:
 
     def process(store: DynamoReceiptRepository, ref: ReceiptRef, dry_run: bool) -> ReceiptReport:
-        return validate_receipt(store, ref, mode="pending", dry_run=dry_run, verifier=deps.verifier)
+        return validate_receipt(store, ref, mode="pending", dry_run=dry_run, verifier=verifier)
 
     def list_receipts(store: DynamoReceiptRepository, after: str | None, segment: str | None) -> Iterator[WorkItem]:
         return receipts_with_statuses(store, (ValidationStatus.PENDING,), after=after, segment=segment)
@@ -27,8 +27,8 @@ def build(deps: SweepDependencies) -> Sweep:
     return Sweep(NAME, list_receipts, process, segments=tuple(segments()))
 
 
-def build_from_env() -> Sweep:
-    return build(SweepDependencies(verifier=build_verifier()))
+def from_wiring(wiring: Wiring) -> Sweep:
+    return build(wiring.verifier)
 
 
-lambda_handler = handler_for(NAME, build_from_env)
+lambda_handler = handler_for(NAME, from_wiring)

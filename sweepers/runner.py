@@ -172,8 +172,9 @@ def _collect(
 def _count(future: Future[Any], ref: ReceiptRef, summary: SweepSummary) -> None:
     try:
         summary.add_report(ref, future.result())
-    except Exception as exc:  # one receipt failing must not stop the sweep; it is named in the summary
-        log.warning("receipt failed", extra={"receipt": str(ref), "error": type(exc).__name__}, exc_info=True)
+    except Exception as exc:  # a bug for one receipt must not stop the sweep; it is counted and named in the summary
+        log.error("receipt raised", extra={"receipt": str(ref), "error": type(exc).__name__})
+        log.debug("receipt raised", extra={"receipt": str(ref)}, exc_info=True)
         summary.add_failure(ref, f"{type(exc).__name__}: {exc}")
 
 

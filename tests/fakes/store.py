@@ -7,6 +7,8 @@ status read) and is not a person's verdict; a metadata verdict only while the st
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from domain.model import (
     MetadataVerdict,
     ReceiptContext,
@@ -20,8 +22,10 @@ from domain.store.conditions import HUMAN_PREFIX, label_held, metadata_held
 from domain.store.repository import ReceiptRepository
 
 
-class FakeStoreError(RuntimeError):
-    pass
+def throttled(operation: str) -> ClientError:
+    """What the real store raises when DynamoDB throttles past botocore's retries."""
+    error = {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}
+    return ClientError({"Error": error}, operation)
 
 
 class FakeReceiptRepository(ReceiptRepository):
@@ -38,7 +42,7 @@ class FakeReceiptRepository(ReceiptRepository):
     def load_receipt(self, ref: ReceiptRef) -> ReceiptContext | None:
         self.loads += 1
         if self.fail_loads:
-            raise FakeStoreError("throttled")
+            raise throttled("Query")
         ctx = self.contexts.get(ref)
         return ctx.model_copy(deep=True) if ctx else None
 
@@ -62,7 +66,7 @@ class FakeReceiptRepository(ReceiptRepository):
 
     def apply_verdict(self, verdict: Verdict, expected_status: ValidationStatus) -> bool:
         if self.fail_writes:
-            raise FakeStoreError("throttled")
+            raise throttled("UpdateItem")
         stored = self._writable(verdict.label, expected_status)
         if stored is None:
             return False
@@ -84,7 +88,7 @@ class FakeReceiptRepository(ReceiptRepository):
 
     def apply_metadata_verdict(self, verdict: MetadataVerdict) -> bool:
         if self.fail_writes:
-            raise FakeStoreError("throttled")
+            raise throttled("UpdateItem")
         ctx = self.contexts.get(verdict.metadata.ref)
         stored = ctx.metadata if ctx else None
         if self.race or stored is None or metadata_held(stored) != metadata_held(verdict.metadata):

@@ -19,7 +19,6 @@ from domain.store.repository import DynamoReceiptRepository, StoreError
 from stream_handlers import handler
 from stream_handlers.validation import ServiceValidation, use_validation
 from sweepers import pending
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
@@ -275,7 +274,7 @@ def test_throttled_receipt_in_the_pending_sweep_is_named_and_found_by_the_next_s
     faults.fail(
         "Query", "ProvisionedThroughputExceededException", when=lambda b: query_pk(b) == keys.image_pk(victim.image_id)
     )
-    sweep = pending.build(SweepDependencies(verifier=rules_verifier))
+    sweep = pending.build(rules_verifier)
 
     first = run_sweep(sweep, SweepPayload(), table, LocalContext(600)).as_dict()
 
@@ -301,7 +300,7 @@ def test_throttled_gsi3_listing_stops_the_sweep_before_anything_is_decided(
     contexts = load_samples(table, 2)
     faults = DynamoFaults(table.client)
     faults.fail("Query", "ThrottlingException", when=lambda b: b.get("IndexName") == "GSI3")
-    sweep = pending.build(SweepDependencies(verifier=rules_verifier))
+    sweep = pending.build(rules_verifier)
 
     with pytest.raises(ClientError):  # a function error: the schedule (or the caller) runs the sweep again
         run_sweep(sweep, SweepPayload(), table, LocalContext(600))

@@ -27,7 +27,6 @@ from stream_handlers import handler
 from stream_handlers.records import Ignored, IgnoreReason, classify
 from stream_handlers.validation import ServiceValidation, use_validation
 from sweepers import metadata as metadata_sweep
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
@@ -171,7 +170,7 @@ def test_metadata_sweep_names_the_receipt_places_failed_and_writes_nothing(
     before = metadata_item(table, bad)
     fake.over_quota_for = "Bad Gateway"  # Places answers for one merchant and is over quota for the other
 
-    sweep = metadata_sweep.build(SweepDependencies(places=client))
+    sweep = metadata_sweep.build(client)
     summary = run_sweep(sweep, SweepPayload(), table, LocalContext(600)).as_dict()
 
     assert [f["receipt"] for f in summary["failed_receipts"]] == [str(bad.ref)]

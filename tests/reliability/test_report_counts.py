@@ -6,7 +6,6 @@ from typing import Any
 
 from domain.store.repository import DynamoReceiptRepository
 from sweepers import pending
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
@@ -39,9 +38,7 @@ def test_sweep_counts_match_the_table(table: DynamoReceiptRepository, rules_veri
     contexts = load_samples(table, 6)
     expected = label_keys_of(contexts)
 
-    data = run_sweep(
-        pending.build(SweepDependencies(verifier=rules_verifier)), SweepPayload(), table, LocalContext(60)
-    ).as_dict()
+    data = run_sweep(pending.build(rules_verifier), SweepPayload(), table, LocalContext(60)).as_dict()
 
     state = assert_sound(table, expected)
     assert data["labels_seen"] == len(expected) and data["receipts"] == len(contexts)

@@ -155,7 +155,7 @@ def test_a_sweep_logs_no_receipt_text_nor_secrets(
     monkeypatch.setenv("OLLAMA_MAX_RETRIES", "0")
     monkeypatch.setenv("VALIDATOR_LLM", "auto")
     fake_ollama.responder = echoing_model if model == "echoing" else (lambda req: {"answers": []})
-    sweep = handler_for(pending.NAME, pending.build_from_env)  # a fresh container: built from the environment
+    sweep = handler_for(pending.NAME, pending.from_wiring)  # a fresh container: built from the environment
 
     result = sweep({}, LocalLambdaContext(function_name="receipt-validator-sweeper-pending"))
 

@@ -18,7 +18,6 @@ from cli.stream_runtime import stream_reader_for
 from domain import keys
 from domain.store.repository import DynamoReceiptRepository
 from sweepers import pending
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
@@ -108,9 +107,7 @@ def test_a_failure_that_outlasts_the_retries_goes_on_the_failure_list_and_the_sw
     assert {k for k in expected if k[0] == keys.image_pk(victim.image_id)} <= state.pending
 
     faults.clear()
-    swept = run_sweep(
-        pending.build(SweepDependencies(verifier=rules_verifier)), SweepPayload(), table, LocalContext(60)
-    )
+    swept = run_sweep(pending.build(rules_verifier), SweepPayload(), table, LocalContext(60))
     assert swept.failed_receipts == []
     final = assert_sound(table, expected)
     assert len(final.pending) == swept.counts["left_pending"]
@@ -143,9 +140,7 @@ def test_trimmed_records_do_not_stop_the_reader_and_the_sweep_finds_what_it_lost
     assert len(trimmed) == 1 and len(refused) == 1
     assert summary.on_failure == []
     assert_sound(table, expected)
-    swept = run_sweep(
-        pending.build(SweepDependencies(verifier=rules_verifier)), SweepPayload(), table, LocalContext(60)
-    )
+    swept = run_sweep(pending.build(rules_verifier), SweepPayload(), table, LocalContext(60))
     final = assert_sound(table, expected)
     assert swept.failed_receipts == [] and len(final.pending) == swept.counts["left_pending"]
 

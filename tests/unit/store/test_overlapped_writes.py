@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from domain import keys, write_pool
 from domain.bundles import context_from_bundle
@@ -48,7 +49,8 @@ class FailsOne:
 
     def apply_verdict(self, verdict: Any, expected_status: Any) -> bool:
         if keys.label_sk(1, verdict.label.line_id, verdict.label.word_id, verdict.label.label) == self.sk:
-            raise RuntimeError("ProvisionedThroughputExceededException")
+            error = {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}
+            raise ClientError({"Error": error}, "UpdateItem")
         return self.store.apply_verdict(verdict, expected_status)
 
     def __getattr__(self, name: str) -> Any:

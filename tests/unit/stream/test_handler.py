@@ -52,7 +52,9 @@ class FlakyVerifier:
 
     def verify(self, context: Any, claims: list[Any]) -> Any:
         if context.ref == self.broken:
-            raise ConnectionError("LLM unreachable")
+            from domain.cove.llm import LLMUnavailable
+
+            raise LLMUnavailable("unreachable", "connection refused", attempts=1)
         return self.real.verify(context, claims)
 
 

@@ -81,9 +81,9 @@ class StepContext:
 @pytest.fixture(scope="session")
 def verifier() -> Any:
     """Rules only (VALIDATOR_LLM=none in tests), compiled once for the session."""
-    from sweepers.dependencies import build_verifier
+    from domain.wiring import Wiring, WiringSettings
 
-    return build_verifier(llm="none")
+    return Wiring(WiringSettings(llm="none")).verifier
 
 
 @pytest.fixture(autouse=True)

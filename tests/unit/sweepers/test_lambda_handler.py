@@ -39,7 +39,6 @@ def test_an_unreachable_llm_fails_the_receipts_at_once_and_emits_the_metric(monk
 
     from domain.cove.settings import LLMSettings
     from domain.cove.verifier import build_verifier
-    from sweepers.dependencies import SweepDependencies
     from sweepers.lambda_entry import handler_for
     from tests.fakes.checks import StubChecks
 
@@ -50,7 +49,7 @@ def test_an_unreachable_llm_fails_the_receipts_at_once_and_emits_the_metric(monk
     checks = StubChecks()  # no code evidence: every label needs the LLM
     settings = LLMSettings.from_env({"VALIDATOR_LLM": "ollama", "OLLAMA_HOST": f"http://127.0.0.1:{port}"})
     verifier = build_verifier(settings, evaluate=checks.evaluate, rules_decision=checks.rules_decision)
-    handler = handler_for("pending", lambda: pending.build(SweepDependencies(verifier=verifier)))
+    handler = handler_for("pending", lambda _wiring: pending.build(verifier))
     with mock_aws():
         store = DynamoReceiptRepository("lambda-llm-down", make_client(None, "us-east-1"))
         store.create_table()

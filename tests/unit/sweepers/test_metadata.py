@@ -8,8 +8,8 @@ from botocore.stub import Stubber
 
 from domain import keys
 from domain.places import GooglePlacesClient, PlaceMatch
+from domain.wiring import Wiring, WiringSettings
 from sweepers import metadata
-from sweepers.dependencies import SweepDependencies, places_client
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import RunLimits, run_sweep
@@ -33,7 +33,7 @@ def test_every_metadata_once_across_time_stops(store):
     writes = WriteCounter(store.client)
     counter = CallCounter(store.client)
     places = FakePlaces()
-    sweep = metadata.build(SweepDependencies(places=places))
+    sweep = metadata.build(places)
 
     payload, rounds, done = SweepPayload(), 0, 0
     while True:
@@ -51,6 +51,10 @@ def test_every_metadata_once_across_time_stops(store):
     listing = [p for name, p in counter.requests if name == "Query" and p.get("IndexName")]
     assert {p["IndexName"] for p in listing} == {"GSITYPE"}
     assert len(places.queries) == len(with_metadata)
+
+
+def places_client(env=None):
+    return Wiring(WiringSettings(env=env)).places
 
 
 def test_places_client_only_when_a_key_is_configured(monkeypatch):
@@ -77,7 +81,7 @@ def test_places_client_only_when_a_key_is_configured(monkeypatch):
 
 def test_metadata_sweep_without_places_checks_against_the_receipt(moto_store):
     contexts = load_receipts(moto_store, 2)
-    summary = run_sweep(metadata.build(SweepDependencies()), SweepPayload(), moto_store, LocalContext(600))
+    summary = run_sweep(metadata.build(), SweepPayload(), moto_store, LocalContext(600))
     result = summary.as_dict()
     n = sum(c.metadata is not None for c in contexts)
     assert result["metadata_seen"] == n and result["places_calls"] == 0 and result["writes"] == n

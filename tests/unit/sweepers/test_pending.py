@@ -5,7 +5,6 @@ from __future__ import annotations
 from domain import keys
 from domain.model import ValidationStatus
 from sweepers import metadata, pending, reverify
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import RunLimits, run_sweep
@@ -25,9 +24,7 @@ def test_reads_only_pending_labels_and_their_receipts_without_scan(moto_store, v
     n_pending = len(_pending_keys(before))
     counter = CallCounter(moto_store.client)
 
-    summary = run_sweep(
-        pending.build(SweepDependencies(verifier=verifier)), SweepPayload(), moto_store, LocalContext(600)
-    )
+    summary = run_sweep(pending.build(verifier), SweepPayload(), moto_store, LocalContext(600))
 
     assert counter.calls["Scan"] == 0
     queries = [params for name, params in counter.requests if name == "Query"]
@@ -45,11 +42,11 @@ def test_reads_only_pending_labels_and_their_receipts_without_scan(moto_store, v
     assert summary.counts["errors"] == 0 and not summary.failed_receipts
 
 
-def test_gsi3_listing_returns_exactly_the_pending_labels(moto_store):
+def test_gsi3_listing_returns_exactly_the_pending_labels(moto_store, verifier):
     contexts = load_receipts(moto_store, 3, statuses={0: "VALID"})
     n_pending = sum(len(c.labels) for c in contexts[1:])
     counter = CallCounter(moto_store.client)
-    refs = [item.ref for item in pending.build(SweepDependencies()).list_receipts(moto_store, None, None)]
+    refs = [item.ref for item in pending.build(verifier).list_receipts(moto_store, None, None)]
     assert sorted(refs, key=str) == sorted((c.ref for c in contexts[1:]), key=str)
     assert counter.calls["Scan"] == 0 and counter.items["Query"] == n_pending
 
@@ -60,7 +57,7 @@ def test_time_budget_stops_with_cursor_and_resume_processes_each_label_once(stor
     before = raw_items(store)
     n_pending = len(_pending_keys(before))
     writes = WriteCounter(store.client)
-    sweep = pending.build(SweepDependencies(verifier=verifier))
+    sweep = pending.build(verifier)
     limits = RunLimits(max_workers=2, safety_margin_ms=5_000)
 
     rounds, payload, seen = 0, SweepPayload(), 0
@@ -84,10 +81,9 @@ def test_time_budget_stops_with_cursor_and_resume_processes_each_label_once(stor
 def test_dry_run_leaves_every_item_byte_identical(moto_store, verifier):
     load_receipts(moto_store, 2, statuses={1: "VALID"})
     before = raw_items(moto_store)
-    deps = SweepDependencies(verifier=verifier)
     counter = CallCounter(moto_store.client)
-    for module in (pending, reverify, metadata):
-        summary = run_sweep(module.build(deps), SweepPayload(dry_run=True), moto_store, LocalContext(600))
+    for sweep in (pending.build(verifier), reverify.build(verifier), metadata.build()):
+        summary = run_sweep(sweep, SweepPayload(dry_run=True), moto_store, LocalContext(600))
         assert summary.dry_run and summary.receipts > 0
         assert summary.counts["writes"] == 0
     assert counter.calls["UpdateItem"] == counter.calls["PutItem"] == counter.calls["BatchWriteItem"] == 0

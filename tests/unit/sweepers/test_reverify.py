@@ -7,7 +7,6 @@ from domain.bundles import context_from_bundle
 from domain.model import ValidationStatus
 from samples import generate_receipts
 from sweepers import reverify
-from sweepers.dependencies import SweepDependencies
 from sweepers.local_context import LocalContext
 from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
@@ -40,9 +39,7 @@ def test_reverify_changes_only_contradicted_machine_verdicts(moto_store, verifie
     moto_store.write_contexts([context])
     before = raw_items(moto_store)
 
-    summary = run_sweep(
-        reverify.build(SweepDependencies(verifier=verifier)), SweepPayload(), moto_store, LocalContext(600)
-    )
+    summary = run_sweep(reverify.build(verifier), SweepPayload(), moto_store, LocalContext(600))
     after = raw_items(moto_store)
 
     assert summary.receipts == 1 and summary.counts["errors"] == 0

@@ -27,7 +27,6 @@ from domain.model import ReceiptRef, ValidationStatus
 from domain.store.repository import receipt_cursor
 from infra.state_machine import RetryPolicy, sweep_definition
 from sweepers import pending
-from sweepers.dependencies import SweepDependencies
 from sweepers.lambda_entry import handle
 from sweepers.runner import Sweep
 from tests.fakes.lambda_server import lambda_server
@@ -44,7 +43,7 @@ class CountingSweep:
     (not just the receipt) `crashes` times when it reaches that receipt."""
 
     def __init__(self, verifier: Any, crash_on: ReceiptRef | None = None, crashes: int = 0):
-        real = pending.build(SweepDependencies(verifier=verifier))
+        real = pending.build(verifier)
         self.processed: Counter[ReceiptRef] = Counter()
         self.crash_on, self.crashes = crash_on, crashes
         self.lock = threading.Lock()

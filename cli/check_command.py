@@ -208,7 +208,7 @@ def _verifier(wiring: Wiring) -> Any:
 
 
 def _summary(total: ReceiptReport, receipts: int, out: str) -> dict[str, Any]:
-    counts = total.summary()
+    counts = total.counters()
     summary: dict[str, Any] = {key: counts[key] for key in SUMMARY_KEYS}
     summary["receipts"] = receipts
     summary["out"] = out

@@ -36,6 +36,7 @@ from domain.model import (
     Verdict,
 )
 from domain.store.repository import ReceiptRepository
+from domain.telemetry import Counters
 
 if TYPE_CHECKING:
     from domain.cove.verifier import CoveResult
@@ -67,21 +68,6 @@ def verify_errors() -> tuple[type[Exception], ...]:
     return (LLMUnavailable, TimeoutError)
 
 
-# The counters every summary carries (CONTRACT §4 `--json`, §5 Lambda results), in the order they are printed.
-SUMMARY_COUNTERS = (
-    "labels_seen",
-    "valid",
-    "invalid",
-    "needs_review",
-    "left_pending",
-    "llm_calls",
-    "errors",
-    "writes",
-    "lost_races",
-    "skipped_items",
-)
-
-
 class _Report(BaseModel):
     errors: int = 0
     error_messages: list[str] = Field(default_factory=list)
@@ -98,6 +84,12 @@ class _Report(BaseModel):
     def fail(self, message: str) -> None:
         self.errors += 1
         self.error_messages.append(message)
+
+    def counters(self) -> Counters:
+        """The report's counts as the one type the doors add up and publish (domain/telemetry.py)."""
+        return Counters(
+            {name: getattr(self, name) for name, info in type(self).model_fields.items() if info.annotation is int}
+        )
 
     def add(self, other: _Report) -> _Report:
         """Adds `other` into this report: every integer counter and list (refs are dropped: a sum covers many)."""
@@ -131,10 +123,6 @@ class ReceiptReport(_Report):
             out.add(r)
         return out
 
-    def summary(self) -> dict[str, int]:
-        """The counters the doors print (CONTRACT §4's `--json`)."""
-        return self.model_dump(exclude={"ref", "verdicts", "error_messages"})
-
     def count(self, status: ValidationStatus) -> None:
         if status is ValidationStatus.VALID:
             self.valid += 1
@@ -158,9 +146,6 @@ class MetadataReport(_Report):
     places_calls: int = 0
     unchanged: int = 0
     verdicts: list[MetadataVerdict] = Field(default_factory=list)
-
-    def summary(self) -> dict[str, int]:
-        return self.model_dump(exclude={"ref", "verdicts", "error_messages"})
 
 
 # -- labels ------------------------------------------------------------------------------------------------------
@@ -220,7 +205,7 @@ def validate_receipt(
         if not dry_run:
             writes.append((verdict, _write_call(store, verdict, read, touch_only=same)))
     _write_all(report, writes)
-    log.info("receipt_validated", extra={"receipt": str(ref), **report.summary()})
+    log.info("receipt_validated", extra={"receipt": str(ref), **report.counters()})
     return report
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from domain.telemetry import metric_name
 from infra.functions import DURATION_ALARM_RATIO, METRICS_NAMESPACE, DeployedFunction
 from infra.orchestration import SweepMachine
 from infra.schedules import Schedule
@@ -156,7 +157,8 @@ def function_alarms(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> 
 
 
 def stream_failures_alarm(prefix: str, fn: DeployedFunction, topic: aws.sns.Topic) -> aws.cloudwatch.MetricAlarm:
-    """Records reported in `batchItemFailures` (the handler's FailedRecords metric) in every one of 3 periods.
+    """Records reported in `batchItemFailures` (the handler's `records_failed` counter, published as RecordsFailed by
+    domain/telemetry.py) in every one of 3 periods.
 
     A partial batch failure is not a Lambda error (the invocation succeeds), so the error rate never sees it; the
     stream handler counts them as a metric of its own, under its service dimension.
@@ -166,7 +168,7 @@ def stream_failures_alarm(prefix: str, fn: DeployedFunction, topic: aws.sns.Topi
         topic,
         alarm_description=f"{fn.spec.name}: stream records keep failing (batchItemFailures for 15 minutes)",
         namespace=METRICS_NAMESPACE,
-        metric_name="FailedRecords",
+        metric_name=metric_name("records_failed"),
         dimensions={"service": fn.spec.environment["POWERTOOLS_SERVICE_NAME"]},
         statistic="Sum",
         period=ALARM_PERIOD,

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from domain import telemetry
 from infra.config import Settings
 from infra.iam import FunctionGrants, assume_role_policy, function_policy, ssm_parameter_arn
 from infra.lambda_code import ARCHITECTURE, RUNTIME, LambdaCode
 from infra.table import TableRef
 from sweepers.schedules import STREAM_HANDLER, SWEEPER_HANDLERS
 
-METRICS_NAMESPACE = "ReceiptValidator"
+METRICS_NAMESPACE = telemetry.NAMESPACE
 STREAM_KEY = "stream"
 
 # The duration alarm fires above 80% of the timeout. Both doors stop taking new work when less than their time

@@ -35,10 +35,6 @@ class BatchPlan:
     malformed: list[MalformedRecord] = field(default_factory=list)
     records: int = 0
 
-    @property
-    def ignored_total(self) -> int:
-        return sum(self.ignored.values())
-
 
 def plan_batch(records: Iterable[Mapping[str, Any]]) -> BatchPlan:
     """Classifies every record and groups the work by receipt; never raises for a bad record."""

@@ -5,8 +5,9 @@
 3. powertools' BatchProcessor then walks the records: the record handler raises for records whose receipt is not done,
    so the processor builds the partial-failure response. Malformed and ignored records never raise.
 
-Metrics are flushed once per invocation (`log_metrics`). The summary of the latest invocation is kept for the local
-stream reader (`last_invocation_summary()`); Lambda itself sees only the response.
+Metrics are flushed once per invocation (`log_metrics`), named by the one vocabulary of domain/telemetry.py. The
+summary of the latest invocation is kept for the local stream reader (`last_invocation_summary()`); Lambda itself
+sees only the response.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from domain import telemetry
 from domain.cove.circuit import outage_since
 from stream_handlers.coalesce import plan_batch
 from stream_handlers.receipts import DEFAULT_TIME_RESERVE_MS, validate_receipts
 from stream_handlers.summary import InvocationSummary
-from stream_handlers.telemetry import emit_metrics, logger, metrics
 from stream_handlers.validation import current_validation
 
+SERVICE = "receipt-validator-stream"
+logger = telemetry.build_logger(SERVICE)
+metrics = telemetry.build_metrics(SERVICE)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 TIME_RESERVE_MS = int(os.environ.get("STREAM_TIME_RESERVE_MS", DEFAULT_TIME_RESERVE_MS))
 
@@ -75,7 +79,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         receipts=outcome.receipts,
         llm_unreachable=outage_since(started_mono, still_open=True) is not None,
     )
-    emit_metrics(metrics, summary)
+    telemetry.publish(metrics, {**summary.counters(), "duration_ms": summary.duration_ms})
     logger.info(
         "batch_done",
         extra={

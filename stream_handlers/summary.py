@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from domain.service import SUMMARY_COUNTERS as COUNTERS
+from domain.telemetry import REPORT_COUNTERS as COUNTERS
+from domain.telemetry import Counters
 
 
 @dataclass
@@ -23,11 +24,11 @@ class ReceiptOutcome:
     error: str | None = None
     metadata_checked: bool = False
     metadata_status: str | None = None
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    counts: Counters = field(default_factory=lambda: Counters.zero(COUNTERS))
 
     def add_report(self, report: Any) -> None:
-        for name in COUNTERS:
-            self.counts[name] += int(getattr(report, name, 0) or 0)
+        """Adds a report's counters (the receipt's labels report, then its metadata report)."""
+        self.counts += report.counters().only(COUNTERS)
 
 
 @dataclass
@@ -41,16 +42,31 @@ class InvocationSummary:
     llm_unreachable: bool = False  # the LLM's circuit was open during the invocation (domain/cove/circuit.py)
     receipts: list[ReceiptOutcome] = field(default_factory=list)
 
-    def totals(self) -> dict[str, int]:
-        out = dict.fromkeys(COUNTERS, 0)
+    def totals(self) -> Counters:
+        out = Counters.zero(COUNTERS)
         for outcome in self.receipts:
-            for name, value in outcome.counts.items():
-                out[name] = out.get(name, 0) + value
+            out += outcome.counts
         return out
 
     @property
     def failed_receipts(self) -> int:
         return sum(1 for o in self.receipts if o.failed)
+
+    def counters(self) -> Counters:
+        """What the invocation publishes as metrics (domain/telemetry.py names them)."""
+        out = self.totals()
+        out += {
+            "receipts": len(self.receipts),
+            "receipts_failed": self.failed_receipts,
+            "receipts_deferred": self.deferred_receipts,
+            "records": self.records,
+            "records_failed": self.failed_records,
+            "records_ignored": sum(self.ignored.values()),
+            "records_malformed": self.malformed,
+            "metadata_checked": sum(1 for o in self.receipts if o.metadata_checked),
+            "llm_unreachable": int(self.llm_unreachable),
+        }
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "totals": self.totals()}

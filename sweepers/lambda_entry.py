@@ -8,16 +8,11 @@ and the state machine (infra/state_machine.py) starts the next slice.
 
 from __future__ import annotations
 
-import io
-import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-
+from domain import telemetry
 from domain.cove.circuit import outage_since
 from domain.store.repository import DynamoReceiptRepository
 from domain.wiring import Wiring, from_environment
@@ -25,48 +20,9 @@ from sweepers import orchestration
 from sweepers.payload import BadPayload, MergeRequest, PlanRequest, parse_request
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
 
-NAMESPACE = "ReceiptValidator"
 SERVICE = "receipt-validator-sweeper"
-
-
-class _CurrentStdout(io.TextIOBase):
-    """Writes to whatever `sys.stdout` is now (the Lambda runtime's, a test's capture), not the one at import."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-def _build_logger() -> Logger:
-    level = os.environ.get("POWERTOOLS_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO"
-    built = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE), level=level, stream=_CurrentStdout())
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        # In Lambda the runner's and the domain's stdlib loggers write the same JSON; locally the CLI's logging stays.
-        from aws_lambda_powertools.logging import utils
-
-        utils.copy_config_to_registered_loggers(source_logger=built, include={"domain", "sweepers"})
-    return built
-
-
-logger = _build_logger()
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE))
-
-# Summary counters published as metrics (one EMF document per invocation).
-METRICS = {
-    "receipts": "SweepReceipts",
-    "labels_seen": "LabelsSeen",
-    "valid": "LabelsValid",
-    "invalid": "LabelsInvalid",
-    "needs_review": "LabelsNeedsReview",
-    "left_pending": "LabelsLeftPending",
-    "llm_calls": "LlmCalls",
-    "errors": "Errors",
-    "writes": "Writes",
-    "lost_races": "LostRaces",
-    "skipped_items": "SkippedItems",
-}
+logger = telemetry.build_logger(SERVICE)
+metrics = telemetry.build_metrics(SERVICE)
 
 
 def handle(
@@ -91,15 +47,11 @@ def handle(
     except (BadPayload, UnknownReceipts) as exc:
         problems = exc.problems if isinstance(exc, BadPayload) else [str(exc)]
         logger.warning("sweep refused its input", extra={"sweep": name, "problems": problems})
-        metrics.add_metric(name="BadPayload", unit=MetricUnit.Count, value=1)
+        telemetry.publish(metrics, {"bad_payload": 1})
         return {"sweep": name, "error": str(exc), "problems": problems}
     sliced = summary.as_dict()
-    for key, metric in METRICS.items():
-        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(sliced.get(key, 0)))
-    metrics.add_metric(name="FailedReceipts", unit=MetricUnit.Count, value=summary.failed_receipts_total)
-    metrics.add_metric(
-        name="LLMUnreachable", unit=MetricUnit.Count, value=int(outage_since(started, still_open=True) is not None)
-    )
+    llm_unreachable = int(outage_since(started, still_open=True) is not None)
+    telemetry.publish(metrics, {**summary.counters(), "llm_unreachable": llm_unreachable})
     # Receipt ids and counts only: never OCR text at INFO.
     logger.info("sweep finished", extra={k: v for k, v in sliced.items() if k != "failed_receipts"})
     for failure in summary.failed_receipts:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.model import ReceiptRef
-from domain.service import SUMMARY_COUNTERS as COUNTERS
+from domain.telemetry import REPORT_COUNTERS as COUNTERS
+from domain.telemetry import Counters
 
 # Summaries travel through Step Functions (256 KB per state): a long sweep names at most this many failed receipts
 # and counts the rest in `failed_receipts_total`.
@@ -20,10 +21,11 @@ class SweepSummary:
     sweep: str
     dry_run: bool
     receipts: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    # the reports' counters summed: REPORT_COUNTERS always, and whatever else the reports carry (e.g. a metadata
+    # report's status counts, a reverify's `unchanged`)
+    counts: Counters = field(default_factory=lambda: Counters.zero(COUNTERS))
     failed_receipts: list[dict[str, str]] = field(default_factory=list)
     failed_receipts_total: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
     cursor: str | None = None
     stopped_by: str | None = None  # "time" | "limit" | "interrupted" (Ctrl-C) when it stopped before the end
     segment: str | None = None
@@ -37,11 +39,10 @@ class SweepSummary:
     def add_report(self, ref: ReceiptRef, report: Any) -> None:
         """Adds one receipt's report; a receipt whose report holds errors is named as failed."""
         self.receipts += 1
-        for name in COUNTERS:
-            self.counts[name] += int(getattr(report, name, 0) or 0)
-        for name, value in _report_extras(report).items():
-            self.extra[name] = self.extra.get(name, 0) + value
-        if int(getattr(report, "errors", 0) or 0):
+        counters = report.counters()
+        counters.pop("receipts", None)  # one report is one receipt: counted above
+        self.counts += counters
+        if counters.get("errors", 0):
             messages = list(getattr(report, "error_messages", []) or [])
             self._fail({"receipt": str(ref), "error": "; ".join(messages) or "errors in labels"})
 
@@ -59,10 +60,7 @@ class SweepSummary:
     def add_totals(self, other: SweepSummary) -> None:
         """Adds another summary's counts (a later slice, or another segment)."""
         self.receipts += other.receipts
-        for name, value in other.counts.items():
-            self.counts[name] = self.counts.get(name, 0) + value
-        for name, value in other.extra.items():
-            self.extra[name] = self.extra.get(name, 0) + value
+        self.counts += other.counts
         room = MAX_LISTED_FAILURES - len(self.failed_receipts)
         self.failed_receipts += other.failed_receipts[: max(0, room)]
         self.failed_receipts_total += other.failed_receipts_total
@@ -78,7 +76,7 @@ class SweepSummary:
             sweep=str(data.get("sweep", "")),
             dry_run=bool(data.get("dry_run", False)),
             receipts=int(data.get("receipts", 0)),
-            counts={name: int(data.get(name, 0) or 0) for name in COUNTERS},
+            counts=Counters({name: int(data.get(name, 0) or 0) for name in COUNTERS}),
             failed_receipts=failed[:MAX_LISTED_FAILURES],
             failed_receipts_total=int(data.get("failed_receipts_total", len(failed))),
             cursor=data.get("cursor"),
@@ -88,13 +86,18 @@ class SweepSummary:
         )
         for name, value in data.items():
             if name not in known and name not in COUNTERS and isinstance(value, int) and not isinstance(value, bool):
-                summary.extra[name] = value
+                summary.counts[name] = value
         return summary
+
+    def counters(self) -> Counters:
+        """What the invocation publishes as metrics (domain/telemetry.py names them)."""
+        out = Counters(self.counts)
+        out += {"receipts": self.receipts, "receipts_failed": self.failed_receipts_total}
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sweep": self.sweep, "dry_run": self.dry_run, "receipts": self.receipts}
         out.update(self.counts)
-        out.update(self.extra)
         out["failed_receipts"] = self.failed_receipts
         out["failed_receipts_total"] = self.failed_receipts_total
         out["slices"] = self.slices
@@ -113,14 +116,3 @@ def total_of(sweep: str, summaries: list[dict[str, Any]]) -> SweepSummary:
     for data in summaries:
         total.add_totals(SweepSummary.from_dict(data))
     return total
-
-
-def _report_extras(report: Any) -> dict[str, int]:
-    """Integer fields of a report beyond COUNTERS (e.g. a metadata report's status counts)."""
-    fields = getattr(type(report), "model_fields", None) or getattr(report, "__dataclass_fields__", None) or {}
-    extras: dict[str, int] = {}
-    for name in fields:
-        value = getattr(report, name, None)
-        if name not in COUNTERS and name != "receipts" and isinstance(value, int) and not isinstance(value, bool):
-            extras[name] = value
-    return extras

@@ -9,6 +9,7 @@ import runpy
 import pulumi
 import pytest
 
+from domain.telemetry import metric_name
 from infra.artifacts import REPO_ROOT
 from infra.iam import wildcard_violations
 from stream_handlers.filter_pattern import FILTER_PATTERNS, filter_criteria_json
@@ -521,7 +522,8 @@ def test_throttle_partial_failure_and_execution_alarms(new_table_program: Progra
         assert throttles["dimensions"] == {"FunctionName": fn.state["name"]}
         assert (throttles["comparisonOperator"], throttles["threshold"]) == ("GreaterThanThreshold", 0)
     partial = alarms["rv-test-stream-partial-failures"]
-    assert (partial["namespace"], partial["metricName"]) == ("ReceiptValidator", "FailedRecords")
+    # the name the stream handler publishes its records_failed counter under (tests/unit/test_telemetry.py)
+    assert (partial["namespace"], partial["metricName"]) == ("ReceiptValidator", metric_name("records_failed"))
     assert partial["dimensions"] == {"service": "receipt-validator-stream"}
     assert partial["evaluationPeriods"] == partial["datapointsToAlarm"] == 3
     for sweeper in SWEEPERS:

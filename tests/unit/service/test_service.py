@@ -30,7 +30,7 @@ def test_pending_mode_writes_rule_verdicts_and_counts_the_rest_pending() -> None
     assert store.status(ctx.ref, "9/2/GRAND_TOTAL") is ValidationStatus.VALID
     assert store.status(ctx.ref, "8/2/TAX") is ValidationStatus.INVALID
     assert {v.validated_by for v in store.writes} == {"rule:amounts"}
-    assert report.summary()["left_pending"] == report.left_pending
+    assert report.counters()["left_pending"] == report.left_pending
 
 
 def test_dry_run_writes_nothing_but_reports_the_verdicts() -> None:

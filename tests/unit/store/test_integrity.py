@@ -246,4 +246,4 @@ def test_a_receipt_with_poison_items_gets_its_other_labels_decided(store) -> Non
     assert _raw(store, LABEL_SK)["validation_status"]["S"] == "pending"  # left exactly as it was
     metadata = validate_metadata(store, REF)
     assert metadata.errors == 0 and metadata.skipped_items == 3 and metadata.writes == 0
-    assert report.summary()["skipped_items"] == 3
+    assert report.counters()["skipped_items"] == 3

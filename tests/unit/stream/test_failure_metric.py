@@ -1,4 +1,4 @@
-"""The metric the partial-failure alarm watches: the stream handler's FailedRecords, under the `service` dimension
+"""The metric the partial-failure alarm watches: the stream handler's RecordsFailed, under the `service` dimension
 the alarm names (infra/alarms.py: stream_failures_alarm), equal to the records it reported in batchItemFailures."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 from domain import keys
 from domain.store.repository import DynamoReceiptRepository
+from domain.telemetry import metric_name
 from stream_handlers.validation import ServiceValidation, use_validation
 from tests.unit.stream.test_handler import FlakyVerifier, invoke
 
@@ -29,7 +30,8 @@ def test_partial_batch_failures_are_a_metric_with_the_alarms_dimension(
     failed = len(response["batchItemFailures"])
     assert failed > 0
     emf = [json.loads(line) for line in output.getvalue().splitlines() if line.startswith("{") and "_aws" in line]
-    assert [doc["FailedRecords"] for doc in emf] == [[float(failed)], [0.0]]
+    assert [doc[metric_name("records_failed")] for doc in emf] == [[float(failed)], [0.0]]
+    assert metric_name("records_failed") == "RecordsFailed"
     directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
     assert ["service"] in directive["Dimensions"] and emf[0]["service"] == os.environ["POWERTOOLS_SERVICE_NAME"]
     assert directive["Namespace"] == os.environ["POWERTOOLS_METRICS_NAMESPACE"]

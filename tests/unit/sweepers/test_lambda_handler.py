@@ -26,7 +26,7 @@ def test_scheduled_pending_sweep_through_the_lambda_handler(monkeypatch, capsys)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     emf = [doc for doc in lines if "_aws" in doc]
     assert len(emf) == 1  # flushed once per invocation
-    assert emf[0]["sweep"] == "pending" and emf[0]["SweepReceipts"] in (2.0, [2.0]) and emf[0]["Errors"] in (0.0, [0.0])
+    assert emf[0]["sweep"] == "pending" and emf[0]["Receipts"] in (2.0, [2.0]) and emf[0]["Errors"] in (0.0, [0.0])
     logs = [doc for doc in lines if "_aws" not in doc]
     assert any(doc.get("message") == "sweep finished" for doc in logs)
     logged = json.dumps(logs)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.model import ReceiptRef
+from domain.telemetry import Counters
 from sweepers.lambda_entry import handle
 from sweepers.payload import BadPayload, SweepPayload, parse_event
 from sweepers.runner import RunLimits, Sweep, UnknownReceipts, run_sweep
@@ -33,6 +34,9 @@ class Report:
     def __init__(self, labels: int = 2, errors: int = 0):
         self.labels_seen, self.valid, self.errors, self.writes = labels, labels, errors, labels
         self.error_messages = ["llm timeout"] if errors else []
+
+    def counters(self) -> Counters:
+        return Counters(labels_seen=self.labels_seen, valid=self.valid, errors=self.errors, writes=self.writes)
 
 
 class FakeStore:

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
@@ -82,7 +82,7 @@ class Counters(dict[str, int]):
     def zero(cls, names: Iterable[str]) -> Counters:
         return cls(dict.fromkeys(names, 0))
 
-    def __iadd__(self, other: Mapping[str, int]) -> Counters:  # type: ignore[override,misc]
+    def __iadd__(self, other: Mapping[str, int]) -> Counters:
         for name, value in other.items():
             self[name] = self.get(name, 0) + int(value)
         return self
@@ -122,7 +122,8 @@ def build_logger(service: str, env: Mapping[str, str] | None = None) -> Logger:
 
     env = os.environ if env is None else env
     level = env.get("POWERTOOLS_LOG_LEVEL") or env.get("LOG_LEVEL") or "INFO"
-    logger = Logger(service=env.get("POWERTOOLS_SERVICE_NAME", service), level=level, stream=CurrentStdout())
+    stream = cast("IO[str]", CurrentStdout())  # a text stream, as the Logger expects
+    logger = Logger(service=env.get("POWERTOOLS_SERVICE_NAME", service), level=level, stream=stream)
     if env.get("AWS_LAMBDA_FUNCTION_NAME"):
         from aws_lambda_powertools.logging import utils
 

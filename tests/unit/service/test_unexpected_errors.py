@@ -33,7 +33,7 @@ from sweepers.payload import SweepPayload
 from sweepers.runner import run_sweep
 from tests.fakes.checks import StubChecks, code
 from tests.fakes.receipts import grocery
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeReceiptRepository
 from tests.unit.stream.records_factory import label_record
 
 BUG = "unsupported operand type(s) for +: 'decimal.Decimal' and 'str'"
@@ -64,7 +64,7 @@ class LLMDown:
         raise LLMUnavailable("unreachable", "connection refused", attempts=4)
 
 
-def statuses(store: FakeStore, ref: ReceiptRef) -> set[ValidationStatus]:
+def statuses(store: FakeReceiptRepository, ref: ReceiptRef) -> set[ValidationStatus]:
     return {lb.validation_status for lb in store.contexts[ref].labels}
 
 
@@ -73,7 +73,7 @@ def statuses(store: FakeStore, ref: ReceiptRef) -> set[ValidationStatus]:
 
 def test_an_llm_failure_leaves_every_label_as_it_was_and_fails_the_receipt() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     report = validate_receipt(store, ctx.ref, verifier=LLMDown())
     assert report.failed and report.error_messages[0].startswith(f"verify {ctx.ref}: LLMUnavailable: unreachable")
     assert report.left_pending == report.labels_seen == len(ctx.labels)
@@ -82,7 +82,7 @@ def test_an_llm_failure_leaves_every_label_as_it_was_and_fails_the_receipt() -> 
 
 def test_dynamodb_failures_leave_every_label_as_it_was_and_fail_the_receipt() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     store.fail_loads = True
     load = validate_receipt(store, ctx.ref, verifier=verifier_with_bug_for())
     assert load.failed and "ClientError" in load.error_messages[0]
@@ -100,7 +100,7 @@ def test_dynamodb_failures_leave_every_label_as_it_was_and_fail_the_receipt() ->
 
 def test_a_bug_in_a_check_is_raised_not_retried_later() -> None:
     ctx = grocery()
-    store = FakeStore(ctx)
+    store = FakeReceiptRepository(ctx)
     with pytest.raises(TypeError, match="unsupported operand"):
         validate_receipt(store, ctx.ref, verifier=verifier_with_bug_for(ctx.ref))
     assert not store.wrote_anything
@@ -116,7 +116,7 @@ def test_a_bug_in_the_metadata_checks_is_raised() -> None:
         raise TypeError(BUG)
 
     with pytest.raises(TypeError):
-        validate_metadata(FakeStore(ctx), ctx.ref, evaluate_metadata=buggy)
+        validate_metadata(FakeReceiptRepository(ctx), ctx.ref, evaluate_metadata=buggy)
 
 
 def test_a_bug_in_one_write_is_raised_once_the_other_writes_ended() -> None:
@@ -125,7 +125,7 @@ def test_a_bug_in_one_write_is_raised_once_the_other_writes_ended() -> None:
     )
     ctx = grocery()
 
-    class BuggyWrite(FakeStore):
+    class BuggyWrite(FakeReceiptRepository):
         def apply_verdict(self, verdict: Any, expected_status: ValidationStatus) -> bool:
             if verdict.label.claim_id == "8/2/TAX":
                 raise AttributeError("'NoneType' object has no attribute 'value'")
@@ -146,7 +146,7 @@ def test_a_bug_in_one_write_is_raised_once_the_other_writes_ended() -> None:
 
 def test_the_stream_handler_fails_that_receipts_records_only_and_logs_the_bug_with_its_type() -> None:
     good, bad = grocery(image_id=OTHER_IMAGE), grocery()
-    store = FakeStore(good, bad)
+    store = FakeReceiptRepository(good, bad)
     good_record, bad_record = label_record(image_id=OTHER_IMAGE), label_record()
     use_validation(ServiceValidation(store, verifier_with_bug_for(bad.ref)))
     out = io.StringIO()
@@ -171,7 +171,7 @@ def test_the_stream_handler_fails_that_receipts_records_only_and_logs_the_bug_wi
 
 def test_a_sweep_counts_the_receipt_as_failed_and_logs_the_bug_with_its_type(caplog: pytest.LogCaptureFixture) -> None:
     good, bad = grocery(image_id=OTHER_IMAGE), grocery()
-    store = FakeStore(good, bad)
+    store = FakeReceiptRepository(good, bad)
     caplog.set_level(logging.DEBUG, logger="sweepers.runner")
     sweep = pending.build(verifier_with_bug_for(bad.ref))
 

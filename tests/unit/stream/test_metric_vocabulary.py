@@ -18,7 +18,7 @@ import pytest
 from cli.settings import Settings
 from cli.stream_events import LocalLambdaContext
 from domain import keys
-from domain.store import ReceiptStore
+from domain.store.repository import DynamoReceiptRepository
 from stream_handlers import handler
 from stream_handlers.validation import use_validation
 from sweepers import pending
@@ -67,7 +67,7 @@ def published(output: str) -> tuple[str, dict[str, float]]:
 
 def test_both_lambdas_publish_the_same_counters_under_the_same_names(
     settings: Settings,
-    store: ReceiptStore,
+    stream_store: DynamoReceiptRepository,
     import_receipts: Any,
     stream_records: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -76,7 +76,7 @@ def test_both_lambdas_publish_the_same_counters_under_the_same_names(
     sweep_settings = Settings(settings.endpoint_url, f"{settings.table}-sweep", "us-east-1", "none", None)
     sweep_store = sweep_settings.store()
     sweep_store.create_table()
-    sweep_store.write_contexts([c for c in (store.load_receipt(r) for r in refs) if c is not None])
+    sweep_store.write_contexts([c for c in (stream_store.load_receipt(r) for r in refs) if c is not None])
     records = [r for r in stream_records() if r["dynamodb"]["NewImage"]["TYPE"]["S"] == keys.TYPE_LABEL]
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", settings.endpoint_url)
     monkeypatch.setenv("VALIDATOR_LLM", "none")

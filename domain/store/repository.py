@@ -59,7 +59,7 @@ from domain.store.conditions import (
     owned_update,
     verdict_update,
 )
-from domain.store.schema import TABLE
+from domain.store.schema import STATUS_INDEX, TABLE, TYPE_INDEX
 
 log = logging.getLogger(__name__)
 
@@ -547,7 +547,7 @@ class DynamoReceiptRepository:
     def labels_with_status(self, status: ValidationStatus) -> Iterator[ReceiptWordLabel]:
         """Every label of `status`, through GSI3 (projects ALL); unreadable items are skipped."""
         for raw in self._query(
-            IndexName="GSI3",
+            IndexName=STATUS_INDEX,
             KeyConditionExpression="GSI3PK = :pk",
             ExpressionAttributeValues=to_item({":pk": keys.status_gsi3pk(status.value)}),
         ):
@@ -562,7 +562,7 @@ class DynamoReceiptRepository:
         """{label: {status: count}} over every label, through GSITYPE (projection of the key and status only)."""
         counts: dict[str, dict[str, int]] = {}
         for raw in self._query(
-            IndexName="GSITYPE",
+            IndexName=TYPE_INDEX,
             KeyConditionExpression="#t = :t",
             ExpressionAttributeNames={"#t": "TYPE", "#s": "validation_status"},
             ExpressionAttributeValues=to_item({":t": keys.TYPE_LABEL}),
@@ -593,7 +593,7 @@ class DynamoReceiptRepository:
             condition += " AND GSI3SK > :after"
             values[":after"] = after
         raw = self._query(
-            IndexName="GSI3",
+            IndexName=STATUS_INDEX,
             KeyConditionExpression=condition,
             ExpressionAttributeValues=to_item(values),
             ProjectionExpression="GSI3SK",
@@ -640,7 +640,7 @@ class DynamoReceiptRepository:
             return upper is None or gsi3sk < upper
 
         raw = self._query(
-            IndexName="GSI3",
+            IndexName=STATUS_INDEX,
             KeyConditionExpression=condition,
             ExpressionAttributeValues=to_item(values),
             ProjectionExpression="GSI3SK",
@@ -680,7 +680,7 @@ class DynamoReceiptRepository:
         """Items of one TYPE through GSITYPE, each with a cursor that resumes after its page (None on the last page)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
-            "IndexName": "GSITYPE",
+            "IndexName": TYPE_INDEX,
             "KeyConditionExpression": "#t = :t",
             "ExpressionAttributeNames": {"#t": "TYPE"},
             "ExpressionAttributeValues": to_item({":t": entity_type}),

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 AttributeType = Literal["S", "N", "B"]
+
+STATUS_INDEX = "GSI3"  # labels by validation status (GSI3PK = VALIDATION_STATUS#<status>): the sweeps' work lists
+TYPE_INDEX = "GSITYPE"  # items by TYPE: listings of receipts and metadata, label counts
 ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
 
 
@@ -107,8 +110,8 @@ TABLE = TableSchema(
     indexes=(
         Index("GSI1", KeySchema("GSI1PK", "GSI1SK")),
         Index("GSI2", KeySchema("GSI2PK", "GSI2SK")),
-        Index("GSI3", KeySchema("GSI3PK", "GSI3SK")),
-        Index("GSITYPE", KeySchema("TYPE")),
+        Index(STATUS_INDEX, KeySchema("GSI3PK", "GSI3SK")),
+        Index(TYPE_INDEX, KeySchema("TYPE")),
     ),
     stream_view_type="NEW_AND_OLD_IMAGES",
     billing_mode="PAY_PER_REQUEST",

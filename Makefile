@@ -39,18 +39,18 @@ demo: $(VENV)/.demo-installed
 
 ## The whole test suite: lint, unit (moto), integration (DynamoDB Local), infra (Pulumi mocks, asl-validator),
 ## browser (Chromium), slow and real-model tiers.
-test: setup dynamodb-local asl-validator java chromium realmodel
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup lint dynamodb-local asl-validator java chromium realmodel
 	REQUIRE_DYNAMODB_LOCAL=1 REQUIRE_ASL_VALIDATOR=1 REQUIRE_CHROMIUM=1 REQUIRE_REAL_MODEL=1 $(BIN)/pytest
 
 ## Unit tier only (no Java, no DynamoDB Local).
 test-fast: setup
 	$(BIN)/pytest -m "not integration and not slow"
 
+## Lint: ruff (with its complexity gate, C90 at 15), ruff format, and mypy strict on domain/ (pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

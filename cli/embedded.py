@@ -34,10 +34,12 @@ def in_process_dynamodb() -> Iterator[None]:
     """
     from moto import mock_aws
 
+    from cli.moto_shortcuts import moto_shortcuts
+
     prepare_local_aws_env()
     saved = {name: os.environ.pop(name) for name in _ENDPOINT_VARIABLES if name in os.environ}
     try:
-        with mock_aws():
+        with mock_aws(), moto_shortcuts():
             yield None
     finally:
         os.environ.update(saved)

@@ -11,14 +11,18 @@ only:
 DynamoDB calls are counted by a botocore `before-call.dynamodb.*` hook on each store's client.
 
 Then the write path (bench/write_path.py): the same receipts' verdicts written one after another, overlapped through
-the write pool (the chosen path), and as one transaction per receipt, on moto (in process) and on DynamoDB Local
-(the real jar, when installed: `make dynamodb-local java`), in the same run: write calls, write units
-(ReturnConsumedCapacity; moto reports none) and seconds per receipt, with the ratio to sequential.
+the write pool at several bounds, as one transaction per receipt and as PartiQL BatchExecuteStatement calls, on moto
+(in process) and on DynamoDB Local (the real jar, when installed: `make dynamodb-local java`), in the same run: write
+calls, write units (ReturnConsumedCapacity; moto reports none) and seconds per receipt, with the ratio to sequential.
+Then the same ways again with a **simulated** network round trip (`--latency-ms`, default 8: a hook sleeps that long
+before every DynamoDB call) on DynamoDB Local (moto when it is not installed), on `--latency-receipts` receipts: what
+overlap and batching buy when the server is not on our own CPUs. That part is labelled `simulated` in the JSON.
 
 The run fails (exit 1) unless coalesced processing makes at least 5x fewer read calls, both stream tables end with the
 same verdicts, and every way of writing ends with the same verdicts on each backend and across backends.
 
     .venv/bin/python bench/stream.py [--receipts N] [--batch-size N] [--write-receipts N] [--no-dynamodb-local]
+        [--latency-ms MS] [--latency-receipts N] [--moto-transaction-receipts N]
 """
 
 from __future__ import annotations
@@ -133,6 +137,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--write-receipts", type=int, default=20, help="receipts for the write-path part (default 20)")
     parser.add_argument("--no-dynamodb-local", action="store_true", help="write path on moto only")
+    parser.add_argument(
+        "--latency-ms", type=float, default=8.0, help="simulated round trip per DynamoDB call (default 8; 0: skip)"
+    )
+    parser.add_argument(
+        "--latency-receipts", type=int, default=5, help="receipts for the simulated-latency run (default 5)"
+    )
+    parser.add_argument(
+        "--moto-transaction-receipts",
+        type=int,
+        default=2,
+        help="receipts the transaction way writes on moto (default 2: moto copies the table per action)",
+    )
     args = parser.parse_args(argv)
     _env()
 
@@ -164,9 +180,18 @@ def main(argv: list[str] | None = None) -> int:
         same = _verdicts(table_a, refs) == _verdicts(table_b, refs)
 
         write_contexts = _pending_contexts(args.write_receipts, args.seed)
-        write_path = {"moto": write_path_on(None, "moto (in process)", write_contexts, verifier)}
+        on_moto = {"moto": True, "transaction_receipts": args.moto_transaction_receipts}
+        write_path = {"moto": write_path_on(None, "moto (in process)", write_contexts, verifier, **on_moto)}
+        simulated = None
+        if args.latency_ms > 0 and args.no_dynamodb_local:
+            simulated = _simulated(None, "moto (in process)", write_contexts, verifier, args, **on_moto)
     if not args.no_dynamodb_local:
-        write_path["dynamodb_local"] = _on_dynamodb_local(write_contexts, verifier)
+        write_path["dynamodb_local"], ddb_simulated = _on_dynamodb_local(write_contexts, verifier, args)
+        if ddb_simulated is not None:
+            simulated = ddb_simulated
+        elif args.latency_ms > 0:
+            with mock_aws():
+                simulated = _simulated(None, "moto (in process)", write_contexts, verifier, args, **on_moto)
 
     ratio = per_record["read_calls"] / coalesced["read_calls"] if coalesced["read_calls"] else None
     result = {
@@ -187,11 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     states = [part.pop("state") for part in write_path.values() if "state" in part]
     result["write_path"] = write_path
+    if simulated is not None:
+        simulated.pop("state", None)
+        result["write_path_simulated_latency"] = simulated
     result["write_path_same_verdicts"] = all(p.get("same_verdicts", True) for p in write_path.values()) and all(
         state == states[0] for state in states
     )
     print(json.dumps(result, indent=2))
     ok = same and ratio is not None and ratio >= REQUIRED_READ_RATIO and result["write_path_same_verdicts"]
+    ok = ok and (simulated is None or simulated["same_verdicts"])
     return 0 if ok else 1
 
 
@@ -208,26 +237,53 @@ def _pending_contexts(count: int, seed: int) -> list[Any]:
     return [c for c in contexts if len(c.labels) >= MIN_LABELS]
 
 
-def write_path_on(endpoint: str | None, backend: str, contexts: list[Any], verifier: Any) -> dict[str, Any]:
+def write_path_on(
+    endpoint: str | None, backend: str, contexts: list[Any], verifier: Any, prefix: str = "", **kw: Any
+) -> dict[str, Any]:
     from bench.write_path import measure
     from domain.store.repository import DynamoReceiptRepository, make_client
 
     def make_store(table: str) -> Any:
-        store = DynamoReceiptRepository(table, make_client(endpoint, "us-east-1"))
+        store = DynamoReceiptRepository(prefix + table, make_client(endpoint, "us-east-1"))
         store.create_table()
         return store
 
-    return measure(make_store, contexts, verifier, backend)
+    return measure(make_store, contexts, verifier, backend, **kw)
 
 
-def _on_dynamodb_local(contexts: list[Any], verifier: Any) -> dict[str, Any]:
+def _simulated(
+    endpoint: str | None, backend: str, contexts: list[Any], verifier: Any, args: argparse.Namespace, **kw: Any
+) -> dict[str, Any]:
+    """The same ways with a simulated round trip before every call, on the first `--latency-receipts` receipts."""
+    out = write_path_on(
+        endpoint,
+        f"{backend} + SIMULATED {args.latency_ms:g} ms round trip per call",
+        contexts[: args.latency_receipts],
+        verifier,
+        prefix="Simulated",
+        latency_ms=args.latency_ms,
+        **kw,
+    )
+    out["simulated"] = (
+        f"a botocore before-call hook sleeps {args.latency_ms:g} ms before every DynamoDB call (no real network); "
+        "the server's own time on this machine comes on top"
+    )
+    return out
+
+
+def _on_dynamodb_local(
+    contexts: list[Any], verifier: Any, args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     from cli.dynamodb_local import DynamoDBLocalUnavailable, dynamodb_local
 
     try:
         with dynamodb_local() as endpoint:
-            return write_path_on(endpoint, "DynamoDB Local (the real jar, in memory)", contexts, verifier)
+            backend = "DynamoDB Local (the real jar, in memory)"
+            measured = write_path_on(endpoint, backend, contexts, verifier)
+            simulated = _simulated(endpoint, backend, contexts, verifier, args) if args.latency_ms > 0 else None
+            return measured, simulated
     except DynamoDBLocalUnavailable as exc:
-        return {"backend": "DynamoDB Local", "skipped": f"{exc} missing (make dynamodb-local java)"}
+        return {"backend": "DynamoDB Local", "skipped": f"{exc} missing (make dynamodb-local java)"}, None
 
 
 if __name__ == "__main__":

@@ -20,13 +20,17 @@ What each backend does with them (the note of issue 16 has the evidence):
   O(actions x table size): on moto that way writes only the first `transaction_receipts` receipts (said in the JSON).
 - DynamoDB Local honours the conditions per statement, but reports no ConsumedCapacity for BatchExecuteStatement.
 
-Calls are counted by a botocore hook; write units come from ReturnConsumedCapacity=TOTAL added to every write by a
-hook (the store's code is unchanged). With `latency_ms`, a `before-call` hook sleeps that long before every DynamoDB
-call (outside the GIL, so overlapped calls overlap their waits): a **simulated** network round trip, labelled so.
+`round_trips_per_receipt_model` is the number of calls on a receipt's critical path if the server took no time
+(sequential: one per label; overlapped at N: labels/N; a batch: 25 statements a call, 8 calls at once): a model, not
+a measurement, of what a network round trip multiplies. Calls are counted by a botocore hook; write units come from
+ReturnConsumedCapacity=TOTAL added to every write by a hook (the store's code is unchanged). With `latency_ms`, a
+`before-call` hook sleeps that long before every DynamoDB call (outside the GIL, so overlapped calls overlap their
+waits): a **simulated** network round trip, labelled so.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import Counter
@@ -214,6 +218,19 @@ def ways() -> dict[str, Way]:
     return out
 
 
+def round_trips(way: str, labels: int) -> int:
+    """Calls on a receipt's critical path if the server took no time: what a network round trip multiplies (model)."""
+    from domain.partiql import BATCH_STATEMENTS
+
+    if way == "sequential":
+        return labels
+    if way.startswith("overlapped_"):
+        return math.ceil(labels / int(way.rsplit("_", 1)[1]))
+    if way == "transaction":
+        return math.ceil(labels / TRANSACTION_LIMIT)
+    return math.ceil(math.ceil(labels / BATCH_STATEMENTS) / BATCH_BOUND)
+
+
 def _final_state(store: Any, contexts: list[Any]) -> dict[str, tuple[str, str | None]]:
     return {
         f"{c.ref}/{lb.claim_id}": (lb.validation_status.value, lb.validated_by)
@@ -222,8 +239,11 @@ def _final_state(store: Any, contexts: list[Any]) -> dict[str, tuple[str, str | 
     }
 
 
-def _row(meter: Meter, per_receipt: list[list[Any]], written: int, lost: int, seconds: float) -> dict[str, Any]:
+def _row(
+    way: str, meter: Meter, per_receipt: list[list[Any]], written: int, lost: int, seconds: float
+) -> dict[str, Any]:
     labels = sum(len(v) for v in per_receipt)
+    trips = sum(round_trips(way, len(v)) for v in per_receipt)
     calls = sum(meter.calls[op] for op in WRITE_OPERATIONS)
     return {
         "receipts": len(per_receipt),
@@ -232,6 +252,7 @@ def _row(meter: Meter, per_receipt: list[list[Any]], written: int, lost: int, se
         "lost_races": lost,
         "write_calls": calls,
         "calls_per_receipt": round(calls / len(per_receipt), 2),
+        "round_trips_per_receipt_model": round(trips / len(per_receipt), 2),
         "write_units": meter.units if meter.reported else None,
         "write_units_per_label": round(meter.units / labels, 2) if meter.reported and labels else None,
         "seconds": round(seconds, 3),
@@ -272,7 +293,7 @@ def measure(
             w, lo = write(store, verdicts)
             written, lost = written + w, lost + lo
         seconds = time.perf_counter() - started
-        results[name] = _row(meter, per_receipt, written, lost, seconds)
+        results[name] = _row(name, meter, per_receipt, written, lost, seconds)
         if len(subset) < len(contexts):
             results[name]["note"] = (
                 f"first {len(subset)} receipts only: moto's TransactWriteItems deep-copies the whole table per action"

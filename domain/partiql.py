@@ -2,10 +2,11 @@
 
 `BatchExecuteStatement` takes up to 25 write statements per call and answers each one on its own (a refused condition
 is that statement's `ConditionalCheckFailed`), so a batch keeps a lost race per label while making one call instead
-of 25. The statement is derived from the very UpdateItem arguments the store sends (`store.verdict_update`), token by
-token, so it cannot drift from them: `attribute_exists(x)` becomes `x IS NOT MISSING`, `attribute_not_exists(x)`
-`x IS MISSING`, `#name` the quoted attribute name and `:value` a `?` parameter; any other token is refused
-(`Untranslatable`), never guessed. What the batch costs and what each backend does with it is in bench/write_path.py.
+of 25. The statement is derived from the very UpdateItem arguments the store sends
+(`store.conditions.verdict_update`), token by token, so it cannot drift from them: `attribute_exists(x)` becomes
+`x IS NOT MISSING`, `attribute_not_exists(x)` `x IS MISSING`, `#name` the quoted attribute name and `:value` a `?`
+parameter; any other token is refused (`Untranslatable`), never guessed. What the batch costs and what each backend
+does with it is in bench/write_path.py.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class _Translation:
 def update_statement(table: str, key: dict[str, Any], arguments: dict[str, Any]) -> dict[str, Any]:
     """{Statement, Parameters} of one conditional update: the key's equalities and the UpdateItem's condition.
 
-    `key` and the values are in DynamoDB's attribute-value form (as `store.verdict_update` returns them).
+    `key` and the values are in DynamoDB's attribute-value form (as `store.conditions.verdict_update` returns them).
     """
     translation = _Translation(
         arguments.get("ExpressionAttributeNames", {}), arguments.get("ExpressionAttributeValues", {})

@@ -34,12 +34,12 @@ def in_process_dynamodb() -> Iterator[None]:
     """
     from moto import mock_aws
 
-    from cli.moto_shortcuts import moto_shortcuts
+    from cli.moto_patches import moto_patches
 
     prepare_local_aws_env()
     saved = {name: os.environ.pop(name) for name in _ENDPOINT_VARIABLES if name in os.environ}
     try:
-        with mock_aws(), moto_shortcuts():
+        with mock_aws(), moto_patches():
             yield None
     finally:
         os.environ.update(saved)
@@ -50,13 +50,16 @@ def embedded_dynamodb() -> Iterator[str]:
     """Starts a moto server on 127.0.0.1 and yields its endpoint URL; stops it on exit."""
     from moto.server import ThreadedMotoServer
 
+    from cli.moto_patches import moto_patches
+
     prepare_local_aws_env()
     for name in ("werkzeug", "moto"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_patches():
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()

@@ -83,19 +83,17 @@ def test_default_demo_fits_one_screen_at_80_columns() -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_the_demo_ends_with_the_same_verdicts_without_its_moto_short_cuts(
-    capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """cli/moto_shortcuts.py changes how fast moto answers, never what: the same receipts give the same report."""
+def test_the_demo_ends_with_the_same_verdicts_without_its_moto_patches(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli/moto_patches.py changes how fast moto answers, never what: the same receipts give the same report."""
     import contextlib
 
-    from cli import moto_shortcuts
+    from cli import moto_patches
 
     for name in ("OLLAMA_HOST", "OLLAMA_API_KEY", "VALIDATOR_LLM"):
         monkeypatch.delenv(name, raising=False)
     assert main(["demo", "--count", "4", "--json"]) == 0
     fast = json.loads(capsys.readouterr().out)
-    monkeypatch.setattr(moto_shortcuts, "moto_shortcuts", lambda: contextlib.nullcontext({}))
+    monkeypatch.setattr(moto_patches, "moto_patches", lambda: contextlib.nullcontext({}))
     assert main(["demo", "--count", "4", "--json"]) == 0
     plain = json.loads(capsys.readouterr().out)
     assert fast["labels_by_receipt"] == plain["labels_by_receipt"] and fast["by_status"] == plain["by_status"]

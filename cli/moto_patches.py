@@ -1,4 +1,4 @@
-"""Two short cuts through moto's DynamoDB for the embedded demo: same answers, less CPU.
+"""moto's DynamoDB as the embedded backend runs it: two short cuts (same answers, less CPU) and one race fixed.
 
 cProfile of `receipt-validator demo` on moto 5.2.5 (note of issue 16) puts most of its CPU in two places of moto
 that do far more work than the answer needs:
@@ -12,10 +12,14 @@ that do far more work than the answer needs:
   keeps the items of one partition. `partition_query` hands that Query the items of its own partition only; moto then
   filters and sorts them by range key exactly as before.
 
-Both are installed only around the embedded backend (`cli.embedded.in_process_dynamodb`) and removed on exit; tests
-that use `mock_aws` directly keep moto as it is. tests/unit/cli/test_moto_shortcuts.py compares responses with and
-without them. moto is pinned (pyproject); if its internals ever change shape, the short cut is not installed (the demo
-is slower, never wrong).
+And a race: a stream record's sequence number is `len(shard.items) + start`, computed before the record is appended,
+so two writes at once (the write pool's overlapped verdicts, on the threaded moto server) can get the same number; the
+stream reader then skips the second as already read. `serialized_stream_records` makes that step one at a time.
+
+All three are installed only around the embedded backend (`cli.embedded`: the demo, `demo --keep`, the stream tests'
+served moto) and removed on exit; tests that use `mock_aws` directly keep moto as it is.
+tests/unit/cli/test_moto_patches.py compares answers with and without them. moto is pinned (pyproject); if its
+internals ever change shape, a patch is not installed (slower, never wrong).
 """
 
 from __future__ import annotations
@@ -133,7 +137,36 @@ def partition_query() -> Iterator[bool]:
 
 
 @contextlib.contextmanager
-def moto_shortcuts() -> Iterator[dict[str, bool]]:
-    """Both short cuts for the block; yields which were installed."""
-    with wire_value_serializer() as serializer, partition_query() as partition:
-        yield {"wire_value_serializer": serializer, "partition_query": partition}
+def serialized_stream_records() -> Iterator[bool]:
+    """For the block, stream records are numbered and appended one at a time; yields whether it was installed."""
+    try:
+        from moto.dynamodb.models.table import StreamShard
+    except ImportError:
+        yield False
+        return
+    original_add = getattr(StreamShard, "add", None)
+    if original_add is None:
+        yield False
+        return
+    lock = threading.Lock()
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        with lock:
+            original_add(self, old, new)
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    try:
+        yield True
+    finally:
+        StreamShard.add = original_add  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def moto_patches() -> Iterator[dict[str, bool]]:
+    """The two short cuts and the stream fix for the block; yields which were installed."""
+    with (
+        wire_value_serializer() as serializer,
+        partition_query() as partition,
+        serialized_stream_records() as stream,
+    ):
+        yield {"wire_value_serializer": serializer, "partition_query": partition, "serialized_stream_records": stream}

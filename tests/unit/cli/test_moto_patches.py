@@ -1,7 +1,9 @@
-"""`cli.moto_shortcuts`: the embedded demo's short cuts through moto give the same answers as moto itself."""
+"""`cli.moto_patches`: the embedded backend's short cuts through moto give the same answers as moto itself, and its
+stream numbers every record once even when writes come at once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -12,7 +14,13 @@ from moto import mock_aws
 from moto.core.serialize import JSONSerializer, XFormedAttributePicker
 from moto.core.utils import get_service_model
 
-from cli.moto_shortcuts import is_wire_value, moto_shortcuts, partition_query, wire_serializer_class
+from cli.moto_patches import (
+    is_wire_value,
+    moto_patches,
+    partition_query,
+    serialized_stream_records,
+    wire_serializer_class,
+)
 
 _text = st.text(max_size=8)
 _names = st.text(min_size=1, max_size=8)  # DynamoDB names are non-empty (moto's walk also mistakes "" for the top)
@@ -127,12 +135,64 @@ def test_a_key_query_gives_the_same_pages_when_it_reads_only_its_partition() -> 
         assert [len(q[0][0]) for q in plain[:1]] == [5]  # pages of 5: pagination was exercised
 
 
-def test_the_short_cuts_are_removed_on_exit() -> None:
+def test_the_patches_are_removed_on_exit() -> None:
     from moto.core import serialize
-    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.models.table import StreamShard, Table
 
-    before = (dict(serialize.SERVICE_SPECIFIC_SERIALIZERS), Table.query, Table.all_items)
-    with moto_shortcuts() as installed:
-        assert installed == {"wire_value_serializer": True, "partition_query": True}
-        assert Table.query is not before[1]
-    assert (dict(serialize.SERVICE_SPECIFIC_SERIALIZERS), Table.query, Table.all_items) == before
+    before = (dict(serialize.SERVICE_SPECIFIC_SERIALIZERS), Table.query, Table.all_items, StreamShard.add)
+    with moto_patches() as installed:
+        assert installed == {"wire_value_serializer": True, "partition_query": True, "serialized_stream_records": True}
+        assert Table.query is not before[1] and StreamShard.add is not before[3]
+    assert (dict(serialize.SERVICE_SPECIFIC_SERIALIZERS), Table.query, Table.all_items, StreamShard.add) == before
+
+
+def test_records_written_at_once_get_a_sequence_number_each() -> None:
+    """moto numbers a record `len(items) + start` before appending it: two writes at once could share a number (seen
+    on the threaded server: 1 duplicate in 900 overlapped updates), and the stream reader skips the second. Here the
+    window is held open until both writers are in it (or 1 s passed): without the patch they share a number."""
+    import threading
+
+    from moto.dynamodb.models.table import StreamRecord
+
+    original_init = StreamRecord.__init__
+
+    def numbers(patched: bool) -> list[str]:
+        with mock_aws(), serialized_stream_records() if patched else contextlib.nullcontext():
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            client.create_table(
+                TableName="T2",
+                KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+            barrier = threading.Barrier(2, timeout=1)
+
+            def held_open(self: Any, *args: Any, **kwargs: Any) -> None:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()  # between numbering the record and appending it
+                original_init(self, *args, **kwargs)
+
+            StreamRecord.__init__ = held_open  # type: ignore[method-assign]
+            try:
+                writers = [
+                    threading.Thread(target=client.put_item, kwargs={"TableName": "T2", "Item": {"PK": {"S": str(i)}}})
+                    for i in range(2)
+                ]
+                for w in writers:
+                    w.start()
+                for w in writers:
+                    w.join()
+            finally:
+                StreamRecord.__init__ = original_init  # type: ignore[method-assign]
+            streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+            arn = client.describe_table(TableName="T2")["Table"]["LatestStreamArn"]
+            shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+            iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+            records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+            return [r["dynamodb"]["SequenceNumber"] for r in records]
+
+    racy, fixed = numbers(patched=False), numbers(patched=True)
+    assert len(racy) == len(fixed) == 2
+    assert len(set(racy)) == 1  # the race is real without the patch
+    assert len(set(fixed)) == 2

@@ -1,8 +1,9 @@
 """The one builder of hand-made test receipts: rows of text (top first) laid out like OCR, plus labels on words.
 
 Every test that needs a small receipt builds it here: as a ReceiptContext (`make_context`, `grocery`), as a CONTRACT §2
-bundle (`grocery_bundle`, for tests that import into a table), and single claims on a word (`label_on`). Generated
-receipts in bulk come from the top-level `samples` package instead.
+bundle (`grocery_bundle` for tests that import into a table; `sample_bundle`, a few words using every optional field of
+the format), and single claims on a word (`label_on`). Generated receipts in bulk come from the top-level `samples`
+package instead.
 """
 
 from __future__ import annotations
@@ -180,3 +181,54 @@ def grocery_bundle(image_id: str, receipt_id: int = 1, *, status: str = "PENDING
     bundle = context_to_bundle(context)
     del bundle["lines"]  # none were given: the importer derives them from the words, as for a pipeline bundle
     return bundle
+
+
+def sample_bundle(image_id: str = IMAGE, receipt_id: int = 1, words: int = 3) -> dict[str, Any]:
+    """The grocery receipt cut to a few words, as a bundle that uses every optional field of the import format (a word
+    with a box, one with only a confidence, a VALID label with reasoning, metadata with a place id); `words`
+    adds filler words. The store, import/export and integrity tests round-trip it."""
+    ws = [
+        {
+            "line_id": 1,
+            "word_id": 1,
+            "text": "TRADER",
+            "bounding_box": {"x": 0.21, "y": 0.93, "width": 0.18, "height": 0.02},
+        },
+        {"line_id": 1, "word_id": 2, "text": "JOE'S", "confidence": 0.97},
+        {
+            "line_id": 2,
+            "word_id": 1,
+            "text": "13.39",
+            "bounding_box": {"x": 0.7, "y": 0.1, "width": 0.1, "height": 0.02},
+        },
+    ]
+    for i in range(4, words + 1):
+        ws.append({"line_id": 3, "word_id": i, "text": f"w{i}"})
+    return {
+        "image_id": image_id,
+        "receipt_id": receipt_id,
+        "words": ws,
+        "labels": [
+            {
+                "line_id": 1,
+                "word_id": 1,
+                "label": "MERCHANT_NAME",
+                "validation_status": "PENDING",
+                "label_proposed_by": "ocr-labeler",
+            },
+            {"line_id": 2, "word_id": 1, "label": "GRAND_TOTAL", "validation_status": "PENDING"},
+            {
+                "line_id": 1,
+                "word_id": 2,
+                "label": "MERCHANT_NAME",
+                "validation_status": "VALID",
+                "reasoning": "seen before",
+            },
+        ],
+        "metadata": {
+            "merchant_name": "Trader Joe's",
+            "address": "123 Main St",
+            "phone_number": "(805) 555-0100",
+            "place_id": "ChIJabc",
+        },
+    }

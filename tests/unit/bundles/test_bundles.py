@@ -7,19 +7,12 @@ import json
 import pytest
 
 from domain.bundles import BundleError, parse_bundle_lines
-
-IMG = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11"
+from tests.fakes.receipts import sample_bundle
 
 
 def good(**over) -> dict:
-    b = {
-        "image_id": IMG,
-        "receipt_id": 1,
-        "words": [{"line_id": 1, "word_id": 1, "text": "TRADER"}, {"line_id": 1, "word_id": 2, "text": "JOE'S"}],
-        "labels": [{"line_id": 1, "word_id": 1, "label": "MERCHANT_NAME", "validation_status": "PENDING"}],
-    }
-    b.update(over)
-    return b
+    """The sample bundle (tests/fakes/receipts.py) with fields replaced by `over`."""
+    return {**sample_bundle(), **over}
 
 
 def problems_of(lines: list[str]) -> list[str]:

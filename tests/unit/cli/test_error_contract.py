@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from cli.main import main
-from tests.unit.store.test_store import _bundle
+from tests.fakes.receipts import sample_bundle
 
 TABLE = ["--table", "contract-test"]
 
@@ -117,10 +117,10 @@ def test_broken_pipe_ends_quietly(tmp_path):
         "from domain.store.repository import DynamoReceiptRepository, make_client\n"
         "from domain.bundles import parse_bundle_lines\n"
         "import json\n"
-        "from tests.unit.store.test_store import _bundle\n"
+        "from tests.fakes.receipts import sample_bundle\n"
         "with mock_aws():\n"
         "    s = DynamoReceiptRepository('pipe', make_client(None, 'us-east-1')); s.create_table()\n"
-        "    rows = [json.dumps(_bundle(receipt_id=i)) for i in range(1, 200)]\n"
+        "    rows = [json.dumps(sample_bundle(receipt_id=i)) for i in range(1, 200)]\n"
         "    s.write_contexts(parse_bundle_lines(rows).contexts)\n"
         "    sys.exit(main(['--table', 'pipe', 'export', '-']))\n"
     )
@@ -159,6 +159,6 @@ def test_verbose_shows_the_traceback(capsys):
 
 def test_import_of_a_valid_file_into_a_missing_table_writes_nothing(aws, tmp_path, capsys):
     path = tmp_path / "ok.jsonl"
-    path.write_text(json.dumps(_bundle()) + "\n")
+    path.write_text(json.dumps(sample_bundle()) + "\n")
     assert main(["--table", "absent", "import", str(path)]) == 2
     assert "us-east-1" in _one_line(capsys.readouterr().err)

@@ -8,7 +8,7 @@ import pytest
 from moto import mock_aws
 
 from cli.main import main
-from tests.unit.store.test_store import _bundle
+from tests.fakes.receipts import sample_bundle
 
 TABLE = ["--table", "cli-test"]
 
@@ -27,7 +27,7 @@ def _write(tmp_path, rows: list) -> str:
 
 def test_import_status_export(aws, tmp_path, capsys):
     assert main([*TABLE, "table", "create"]) == 0
-    path = _write(tmp_path, [_bundle(receipt_id=1), _bundle(receipt_id=2)])
+    path = _write(tmp_path, [sample_bundle(receipt_id=1), sample_bundle(receipt_id=2)])
     assert main([*TABLE, "import", path, "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["receipts"] == 2 and summary["labels"] == 6 and summary["pending"] == 4
@@ -56,9 +56,9 @@ def test_import_status_export(aws, tmp_path, capsys):
 
 def test_bad_file_is_refused_whole_and_nothing_written(aws, tmp_path, capsys):
     assert main([*TABLE, "table", "create"]) == 0
-    bad = _bundle(receipt_id=2)
+    bad = sample_bundle(receipt_id=2)
     bad["labels"].append({"line_id": 7, "word_id": 7, "label": "TOTAL"})
-    path = _write(tmp_path, [_bundle(receipt_id=1), "{broken", bad])
+    path = _write(tmp_path, [sample_bundle(receipt_id=1), "{broken", bad])
     assert main([*TABLE, "import", path]) == 2
     err = capsys.readouterr().err
     assert "nothing was written" in err
@@ -69,7 +69,7 @@ def test_bad_file_is_refused_whole_and_nothing_written(aws, tmp_path, capsys):
 
 
 def test_missing_table_is_a_usage_error(aws, tmp_path, capsys):
-    path = _write(tmp_path, [_bundle()])
+    path = _write(tmp_path, [sample_bundle()])
     assert main(["--table", "nope", "import", path]) == 2
     assert "create it with `receipt-validator table create`" in capsys.readouterr().err
 

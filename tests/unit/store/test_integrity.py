@@ -21,9 +21,10 @@ from domain.model import MetadataStatus, MetadataVerdict, ReceiptContext, Receip
 from domain.service import validate_metadata, validate_receipt
 from domain.store.conditions import LABEL_OWNED, METADATA_OWNED, NotOwned, owned_update
 from domain.store.repository import DynamoReceiptRepository
-from tests.unit.store.test_store import IMG, _bundle, _raw
+from tests.fakes.receipts import IMAGE, sample_bundle
+from tests.table_reads import raw_item
 
-REF = ReceiptRef(image_id=IMG, receipt_id=1)
+REF = ReceiptRef(image_id=IMAGE, receipt_id=1)
 LABEL_SK = "RECEIPT#00001#LINE#00001#WORD#00001#LABEL#MERCHANT_NAME"
 DECIDED_SK = "RECEIPT#00001#LINE#00001#WORD#00002#LABEL#MERCHANT_NAME"  # VALID in the bundle
 METADATA_SK = "RECEIPT#00001#METADATA"
@@ -60,7 +61,7 @@ def _update(store: DynamoReceiptRepository, sk: str, values: dict[str, str]) -> 
     names = {f"#a{i}": k for i, k in enumerate(values)}
     store.client.update_item(
         TableName=store.table_name,
-        Key={"PK": {"S": keys.image_pk(IMG)}, "SK": {"S": sk}},
+        Key={"PK": {"S": keys.image_pk(IMAGE)}, "SK": {"S": sk}},
         UpdateExpression="SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values))),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={f":a{i}": {"S": v} for i, v in enumerate(values.values())},
@@ -68,7 +69,7 @@ def _update(store: DynamoReceiptRepository, sk: str, values: dict[str, str]) -> 
 
 
 def _machine_validated(store: DynamoReceiptRepository) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     _update(store, DECIDED_SK, {"validated_by": "rule:amounts", "validated_at": "2026-01-01T00:00:00+00:00"})
 
 
@@ -82,81 +83,81 @@ def test_a_persons_verdict_with_equal_status_survives_a_concurrent_reverify(stor
     report = validate_receipt(racing, REF, mode="reverify", verifier=Decides(machine_says))
 
     assert report.labels_seen == 1 and report.lost_races == 1 and report.writes == 0 and report.errors == 0
-    item = _raw(store, DECIDED_SK)
+    item = raw_item(store, DECIDED_SK)
     assert {k: item[k]["S"] for k in person} == person
     assert "last_verified_at" not in item
 
 
 def test_a_persons_verdict_is_never_claimed_in_any_mode(store) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     _update(store, DECIDED_SK, {"validated_by": "human:bob"})
     _update(store, LABEL_SK, {"validated_by": "human:bob"})  # PENDING, but a person's: not the validator's to decide
     for mode in ("pending", "reverify"):
         report = validate_receipt(store, REF, mode=mode, verifier=Decides(ValidationStatus.INVALID))
         assert all(v.label.validated_by != "human:bob" for v in report.verdicts)
-    assert _raw(store, DECIDED_SK)["validation_status"]["S"] == "VALID"
-    assert _raw(store, LABEL_SK)["validation_status"]["S"] == "PENDING"
+    assert raw_item(store, DECIDED_SK)["validation_status"]["S"] == "VALID"
+    assert raw_item(store, LABEL_SK)["validation_status"]["S"] == "PENDING"
 
 
 def test_the_store_refuses_a_verdict_over_a_person_even_when_everything_read_matches(store) -> None:
     """Belt and braces: a caller that read the person's verdict and still tries is refused by the condition."""
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     _update(store, DECIDED_SK, {"validated_by": "human:carol"})
     label = next(lb for lb in store.load_receipt(REF).labels if lb.validated_by == "human:carol")
     verdict = Verdict(label=label, status=ValidationStatus.INVALID, reasoning="x", validated_by="rule:test")
     assert store.apply_verdict(verdict, ValidationStatus.VALID) is False
     assert store.touch_verified(label, ValidationStatus.VALID) is False
-    assert _raw(store, DECIDED_SK)["validation_status"]["S"] == "VALID"
+    assert raw_item(store, DECIDED_SK)["validation_status"]["S"] == "VALID"
 
 
 def test_a_re_proposed_label_survives_a_stale_verdict(store) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     proposal = {"label_proposed_by": "ocr-labeler-v2", "timestamp_added": "2026-11-29T12:00:00+00:00"}
     racing = Interleaved(store, lambda: _update(store, LABEL_SK, proposal))
 
     report = validate_receipt(racing, REF, mode="pending", verifier=Decides(ValidationStatus.INVALID))
 
     assert report.lost_races == 1 and report.writes == 1  # the other PENDING label was decided
-    item = _raw(store, LABEL_SK)
+    item = raw_item(store, LABEL_SK)
     assert item["validation_status"]["S"] == "PENDING" and "validated_by" not in item
     assert {k: item[k]["S"] for k in proposal} == proposal
 
 
 def test_a_verdict_lands_when_nothing_changed(store) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     report = validate_receipt(store, REF, mode="pending", verifier=Decides(ValidationStatus.VALID))
     assert report.writes == 2 and report.lost_races == 0
-    item = _raw(store, LABEL_SK)
+    item = raw_item(store, LABEL_SK)
     assert item["validation_status"]["S"] == "VALID" and item["validated_by"]["S"] == "rule:test"
     assert item["GSI3PK"]["S"] == "VALIDATION_STATUS#VALID"
 
 
 def test_metadata_edited_between_read_and_write_keeps_the_edit(store) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     racing = Interleaved(store, lambda: _update(store, METADATA_SK, {"merchant_name": "Trader Joe's Market"}))
 
     report = validate_metadata(racing, REF)
 
     assert report.metadata_seen == 1 and report.lost_races == 1 and report.writes == 0
-    item = _raw(store, METADATA_SK)
+    item = raw_item(store, METADATA_SK)
     assert item["merchant_name"]["S"] == "Trader Joe's Market"
     assert "validation_status" not in item and FINGERPRINT_ATTRIBUTE not in item
 
 
 @pytest.mark.parametrize("field", ["address", "phone_number", "place_id"])
 def test_metadata_verdict_is_tied_to_every_judged_value(store, field: str) -> None:
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     racing = Interleaved(store, lambda: _update(store, METADATA_SK, {field: "changed"}))
     assert validate_metadata(racing, REF).lost_races == 1
-    assert "validation_status" not in _raw(store, METADATA_SK)
+    assert "validation_status" not in raw_item(store, METADATA_SK)
 
 
 def test_metadata_verdict_carries_the_fingerprint_of_what_it_judged(store) -> None:
-    bundle = _bundle()
+    bundle = sample_bundle()
     store.write_contexts([context_from_bundle(bundle)])
     _update(store, METADATA_SK, {keys.LEGACY_MARKER_ATTRIBUTE: "receipt-validator"})  # left by an earlier version
     assert validate_metadata(store, REF).writes == 1
-    item = _raw(store, METADATA_SK)
+    item = raw_item(store, METADATA_SK)
     assert item[FINGERPRINT_ATTRIBUTE]["S"] == metadata_fingerprint(bundle["metadata"])
     assert keys.LEGACY_MARKER_ATTRIBUTE not in item
 
@@ -223,7 +224,7 @@ def _poison(store: DynamoReceiptRepository) -> None:
     _update(store, LABEL_SK, {"validation_status": "pending"})
     store.client.update_item(
         TableName=store.table_name,
-        Key={"PK": {"S": keys.image_pk(IMG)}, "SK": {"S": "RECEIPT#00001#LINE#00003#WORD#00004"}},
+        Key={"PK": {"S": keys.image_pk(IMAGE)}, "SK": {"S": "RECEIPT#00001#LINE#00003#WORD#00004"}},
         UpdateExpression="SET #t = :n",
         ExpressionAttributeNames={"#t": "text"},
         ExpressionAttributeValues={":n": {"N": "7"}},
@@ -232,7 +233,7 @@ def _poison(store: DynamoReceiptRepository) -> None:
 
 
 def test_a_receipt_with_poison_items_gets_its_other_labels_decided(store) -> None:
-    store.write_contexts([context_from_bundle(_bundle(words=4))])
+    store.write_contexts([context_from_bundle(sample_bundle(words=4))])
     _poison(store)
 
     context = store.load_receipt(REF)
@@ -241,9 +242,9 @@ def test_a_receipt_with_poison_items_gets_its_other_labels_decided(store) -> Non
 
     assert report.errors == 0 and report.skipped_items == 3
     assert report.labels_seen == 1 and report.writes == 1  # GRAND_TOTAL decided
-    grand_total = _raw(store, "RECEIPT#00001#LINE#00002#WORD#00001#LABEL#GRAND_TOTAL")
+    grand_total = raw_item(store, "RECEIPT#00001#LINE#00002#WORD#00001#LABEL#GRAND_TOTAL")
     assert grand_total["validation_status"]["S"] == "VALID"
-    assert _raw(store, LABEL_SK)["validation_status"]["S"] == "pending"  # left exactly as it was
+    assert raw_item(store, LABEL_SK)["validation_status"]["S"] == "pending"  # left exactly as it was
     metadata = validate_metadata(store, REF)
     assert metadata.errors == 0 and metadata.skipped_items == 3 and metadata.writes == 0
     assert report.counters()["skipped_items"] == 3

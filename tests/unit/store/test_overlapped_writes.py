@@ -18,10 +18,11 @@ from domain.bundles import context_from_bundle
 from domain.model import ReceiptRef, ValidationStatus
 from domain.service import validate_receipt
 from domain.store.repository import DynamoReceiptRepository
+from tests.fakes.receipts import IMAGE
+from tests.table_reads import raw_item
 from tests.unit.store.test_integrity import Decides, Interleaved, _update
-from tests.unit.store.test_store import IMG, _raw
 
-REF = ReceiptRef(image_id=IMG, receipt_id=1)
+REF = ReceiptRef(image_id=IMAGE, receipt_id=1)
 WORDS = 24
 
 
@@ -31,7 +32,7 @@ def _many_labels() -> dict[str, Any]:
         {"line_id": w["line_id"], "word_id": w["word_id"], "label": "PRODUCT_NAME", "validation_status": "PENDING"}
         for w in words
     ]
-    return {"image_id": IMG, "receipt_id": 1, "words": words, "labels": labels}
+    return {"image_id": IMAGE, "receipt_id": 1, "words": words, "labels": labels}
 
 
 def _sk(line: int, word: int) -> str:
@@ -75,12 +76,14 @@ def test_overlapped_writes_keep_each_labels_own_outcome(
 
     assert report.labels_seen == WORDS
     assert report.lost_races == 2 and report.errors == 1 and report.writes == WORDS - 3
-    assert {k: _raw(store, PERSON_SK)[k]["S"] for k in person} == person
-    reproposed = _raw(store, REPROPOSED_SK)
+    assert {k: raw_item(store, PERSON_SK)[k]["S"] for k in person} == person
+    reproposed = raw_item(store, REPROPOSED_SK)
     assert (
         reproposed["validation_status"]["S"] == "PENDING" and reproposed["label_proposed_by"]["S"] == "ocr-labeler-v2"
     )
-    assert _raw(store, FAILING_SK)["validation_status"]["S"] == "PENDING"
+    assert raw_item(store, FAILING_SK)["validation_status"]["S"] == "PENDING"
     decided = [lb for lb in store.load_receipt(REF).labels if lb.validation_status is ValidationStatus.INVALID]
     assert len(decided) == WORDS - 3 and all(lb.validated_by == "rule:test" for lb in decided)
-    assert all(_raw(store, _sk(lb.line_id, lb.word_id))["GSI3PK"]["S"] == "VALIDATION_STATUS#INVALID" for lb in decided)
+    assert all(
+        raw_item(store, _sk(lb.line_id, lb.word_id))["GSI3PK"]["S"] == "VALIDATION_STATUS#INVALID" for lb in decided
+    )

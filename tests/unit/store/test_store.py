@@ -9,84 +9,30 @@ from domain.bundles import context_from_bundle, context_to_bundle
 from domain.model import ReceiptRef, ValidationStatus, Verdict
 from domain.store.repository import receipt_cursor
 from tests.call_counter import CallCounter
-
-IMG = "0d0c1c9e-5b1a-4f6e-9a57-2f1d1b0f8a11"
-
-
-def _bundle(image_id: str = IMG, receipt_id: int = 1, words: int = 3) -> dict:
-    ws = [
-        {
-            "line_id": 1,
-            "word_id": 1,
-            "text": "TRADER",
-            "bounding_box": {"x": 0.21, "y": 0.93, "width": 0.18, "height": 0.02},
-        },
-        {"line_id": 1, "word_id": 2, "text": "JOE'S", "confidence": 0.97},
-        {
-            "line_id": 2,
-            "word_id": 1,
-            "text": "13.39",
-            "bounding_box": {"x": 0.7, "y": 0.1, "width": 0.1, "height": 0.02},
-        },
-    ]
-    for i in range(4, words + 1):
-        ws.append({"line_id": 3, "word_id": i, "text": f"w{i}"})
-    return {
-        "image_id": image_id,
-        "receipt_id": receipt_id,
-        "words": ws,
-        "labels": [
-            {
-                "line_id": 1,
-                "word_id": 1,
-                "label": "MERCHANT_NAME",
-                "validation_status": "PENDING",
-                "label_proposed_by": "ocr-labeler",
-            },
-            {"line_id": 2, "word_id": 1, "label": "GRAND_TOTAL", "validation_status": "PENDING"},
-            {
-                "line_id": 1,
-                "word_id": 2,
-                "label": "MERCHANT_NAME",
-                "validation_status": "VALID",
-                "reasoning": "seen before",
-            },
-        ],
-        "metadata": {
-            "merchant_name": "Trader Joe's",
-            "address": "123 Main St",
-            "phone_number": "(805) 555-0100",
-            "place_id": "ChIJabc",
-        },
-    }
-
-
-def _raw(store, sk: str, image_id: str = IMG) -> dict:
-    return store.client.get_item(TableName=store.table_name, Key={"PK": {"S": f"IMAGE#{image_id}"}, "SK": {"S": sk}})[
-        "Item"
-    ]
+from tests.fakes.receipts import IMAGE, sample_bundle
+from tests.table_reads import raw_item
 
 
 def test_raw_items_match_contract(store):
-    store.write_contexts([context_from_bundle(_bundle())])
-    receipt = _raw(store, "RECEIPT#00001")
+    store.write_contexts([context_from_bundle(sample_bundle())])
+    receipt = raw_item(store, "RECEIPT#00001")
     assert receipt["TYPE"] == {"S": "RECEIPT"}
     assert receipt["GSI2PK"] == {"S": "RECEIPT"}
-    assert receipt["GSI2SK"] == {"S": f"IMAGE#{IMG}#RECEIPT#00001"}
+    assert receipt["GSI2SK"] == {"S": f"IMAGE#{IMAGE}#RECEIPT#00001"}
 
-    word = _raw(store, "RECEIPT#00001#LINE#00001#WORD#00001")
+    word = raw_item(store, "RECEIPT#00001#LINE#00001#WORD#00001")
     assert word["TYPE"] == {"S": "RECEIPT_WORD"}
     assert word["text"] == {"S": "TRADER"}
     assert word["bounding_box"] == {
         "M": {"x": {"N": "0.21"}, "y": {"N": "0.93"}, "width": {"N": "0.18"}, "height": {"N": "0.02"}}
     }
-    assert _raw(store, "RECEIPT#00001#LINE#00001#WORD#00002")["confidence"] == {"N": "0.97"}
+    assert raw_item(store, "RECEIPT#00001#LINE#00001#WORD#00002")["confidence"] == {"N": "0.97"}
 
-    line = _raw(store, "RECEIPT#00001#LINE#00002")
+    line = raw_item(store, "RECEIPT#00001#LINE#00002")
     assert line["TYPE"] == {"S": "RECEIPT_LINE"} and line["text"] == {"S": "13.39"}
 
-    label = _raw(store, "RECEIPT#00001#LINE#00002#WORD#00001#LABEL#GRAND_TOTAL")
-    word_path = f"IMAGE#{IMG}#RECEIPT#00001#LINE#00002#WORD#00001"
+    label = raw_item(store, "RECEIPT#00001#LINE#00002#WORD#00001#LABEL#GRAND_TOTAL")
+    word_path = f"IMAGE#{IMAGE}#RECEIPT#00001#LINE#00002#WORD#00001"
     assert label["TYPE"] == {"S": "RECEIPT_WORD_LABEL"}
     assert label["GSI1PK"] == {"S": "LABEL#GRAND_TOTAL" + "_" * (40 - len("LABEL#GRAND_TOTAL"))}
     assert len(label["GSI1PK"]["S"]) == 40
@@ -99,19 +45,19 @@ def test_raw_items_match_contract(store):
     assert label["label_proposed_by"] == {"NULL": True}
     assert label["label_consolidated_from"] == {"NULL": True}
     assert "S" in label["timestamp_added"]
-    merchant = _raw(store, "RECEIPT#00001#LINE#00001#WORD#00001#LABEL#MERCHANT_NAME")
+    merchant = raw_item(store, "RECEIPT#00001#LINE#00001#WORD#00001#LABEL#MERCHANT_NAME")
     assert merchant["label_proposed_by"] == {"S": "ocr-labeler"}
 
-    meta = _raw(store, "RECEIPT#00001#METADATA")
+    meta = raw_item(store, "RECEIPT#00001#METADATA")
     assert meta["TYPE"] == {"S": "RECEIPT_METADATA"}
     assert meta["GSI1PK"] == {"S": "MERCHANT#TRADER_JOE'S"}
-    assert meta["GSI1SK"] == {"S": f"IMAGE#{IMG}#RECEIPT#00001#METADATA"}
+    assert meta["GSI1SK"] == {"S": f"IMAGE#{IMAGE}#RECEIPT#00001#METADATA"}
     assert meta["GSI2PK"] == {"S": "PLACE#ChIJabc"}
     assert meta["phone_number"] == {"S": "(805) 555-0100"}
 
 
 def test_bundle_table_export_round_trip_is_lossless(store):
-    bundle = _bundle()
+    bundle = sample_bundle()
     context = context_from_bundle(bundle)
     store.write_contexts([context])
     loaded = store.load_receipt(context.ref)
@@ -131,11 +77,11 @@ def test_bundle_table_export_round_trip_is_lossless(store):
 
 
 def test_load_receipt_is_one_query_per_page(store):
-    big = _bundle(words=3)
+    big = sample_bundle(words=3)
     big["words"] += [{"line_id": 4 + i // 50, "word_id": 1 + i % 50, "text": "x" * 600} for i in range(2200)]
     store.write_contexts([context_from_bundle(big)])
     counter = CallCounter(store.client)
-    context = store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1))
+    context = store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=1))
     assert len(context.words) == 2203
     assert set(counter.calls) == {"Query"}
     assert counter.pages_with_more["Query"] >= 1, "receipt should span pages for this test to mean anything"
@@ -143,16 +89,19 @@ def test_load_receipt_is_one_query_per_page(store):
 
 
 def test_load_receipt_does_not_mix_neighbouring_receipts(store):
-    store.write_contexts([context_from_bundle(_bundle(receipt_id=1)), context_from_bundle(_bundle(receipt_id=2))])
-    ctx = store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=2))
+    store.write_contexts(
+        [context_from_bundle(sample_bundle(receipt_id=1)), context_from_bundle(sample_bundle(receipt_id=2))]
+    )
+    ctx = store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=2))
     assert {w.receipt_id for w in ctx.words} == {2}
-    assert store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=3)) is None
+    assert store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=3)) is None
 
 
 def test_pending_listing_uses_gsi3_without_scan_and_groups_by_receipt(store):
     other = str(uuid.UUID(int=5, version=4))
     store.write_contexts(
-        [context_from_bundle(_bundle(receipt_id=r)) for r in (1, 2)] + [context_from_bundle(_bundle(other, 7))]
+        [context_from_bundle(sample_bundle(receipt_id=r)) for r in (1, 2)]
+        + [context_from_bundle(sample_bundle(other, 7))]
     )
     counter = CallCounter(store.client)
     found = list(store.receipts_with_status(ValidationStatus.PENDING, page_size=2))
@@ -160,7 +109,7 @@ def test_pending_listing_uses_gsi3_without_scan_and_groups_by_receipt(store):
     assert set(counter.calls) == {"Query"}
     assert all(params.get("IndexName") == "GSI3" for _, params in counter.requests)
     assert sorted((p.ref.image_id, p.ref.receipt_id, p.label_count) for p in found) == sorted(
-        [(IMG, 1, 2), (IMG, 2, 2), (other, 7, 2)]
+        [(IMAGE, 1, 2), (IMAGE, 2, 2), (other, 7, 2)]
     )
     # resuming after the first receipt lists only the later ones
     rest = list(store.receipts_with_status(ValidationStatus.PENDING, after=found[0].cursor))
@@ -168,21 +117,21 @@ def test_pending_listing_uses_gsi3_without_scan_and_groups_by_receipt(store):
 
 
 def test_verdict_keeps_attributes_the_validator_does_not_own(store):
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     sk = keys.label_sk(1, 2, 1, "GRAND_TOTAL")
     store.client.update_item(
         TableName=store.table_name,
-        Key={"PK": {"S": f"IMAGE#{IMG}"}, "SK": {"S": sk}},
+        Key={"PK": {"S": f"IMAGE#{IMAGE}"}, "SK": {"S": sk}},
         UpdateExpression="SET pipeline_run = :p, extra_scores = :e",
         ExpressionAttributeValues={":p": {"S": "run-42"}, ":e": {"L": [{"N": "0.5"}, {"S": "x"}]}},
     )
-    before = _raw(store, sk)
+    before = raw_item(store, sk)
     label = next(
-        lb for lb in store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1)).labels if lb.label == "GRAND_TOTAL"
+        lb for lb in store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=1)).labels if lb.label == "GRAND_TOTAL"
     )
     verdict = Verdict(label=label, status=ValidationStatus.VALID, reasoning="sums match", validated_by="rule:test")
     assert store.apply_verdict(verdict, ValidationStatus.PENDING) is True
-    after = _raw(store, sk)
+    after = raw_item(store, sk)
     for attr in (
         "pipeline_run",
         "extra_scores",
@@ -203,38 +152,38 @@ def test_verdict_keeps_attributes_the_validator_does_not_own(store):
 
 
 def test_verdict_loses_race_benignly_when_status_changed(store):
-    store.write_contexts([context_from_bundle(_bundle())])
+    store.write_contexts([context_from_bundle(sample_bundle())])
     label = next(
-        lb for lb in store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1)).labels if lb.label == "GRAND_TOTAL"
+        lb for lb in store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=1)).labels if lb.label == "GRAND_TOTAL"
     )
     sk = keys.label_sk(1, 2, 1, "GRAND_TOTAL")
     store.client.update_item(
         TableName=store.table_name,
-        Key={"PK": {"S": f"IMAGE#{IMG}"}, "SK": {"S": sk}},
+        Key={"PK": {"S": f"IMAGE#{IMAGE}"}, "SK": {"S": sk}},
         UpdateExpression="SET validation_status = :s, validated_by = :h",
         ExpressionAttributeValues={":s": {"S": "INVALID"}, ":h": {"S": "human:ana"}},
     )
     verdict = Verdict(label=label, status=ValidationStatus.VALID, reasoning="r", validated_by="rule:test")
     assert store.apply_verdict(verdict, ValidationStatus.PENDING) is False
-    after = _raw(store, sk)
+    after = raw_item(store, sk)
     assert after["validation_status"] == {"S": "INVALID"} and after["validated_by"] == {"S": "human:ana"}
 
 
 def test_verdict_on_deleted_label_creates_nothing(store):
-    store.write_contexts([context_from_bundle(_bundle())])
-    label = store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1)).labels[0]
+    store.write_contexts([context_from_bundle(sample_bundle())])
+    label = store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=1)).labels[0]
     store.client.delete_item(
         TableName=store.table_name,
-        Key={"PK": {"S": f"IMAGE#{IMG}"}, "SK": {"S": keys.label_sk(1, label.line_id, label.word_id, label.label)}},
+        Key={"PK": {"S": f"IMAGE#{IMAGE}"}, "SK": {"S": keys.label_sk(1, label.line_id, label.word_id, label.label)}},
     )
     verdict = Verdict(label=label, status=ValidationStatus.VALID, reasoning="r", validated_by="rule:test")
     assert store.apply_verdict(verdict, ValidationStatus.PENDING) is False
-    labels = store.load_receipt(ReceiptRef(image_id=IMG, receipt_id=1)).labels
+    labels = store.load_receipt(ReceiptRef(image_id=IMAGE, receipt_id=1)).labels
     assert label.claim_id not in {lb.claim_id for lb in labels}
 
 
 def test_status_counts_and_entity_listing(store):
-    store.write_contexts([context_from_bundle(_bundle(receipt_id=r)) for r in (1, 2, 3)])
+    store.write_contexts([context_from_bundle(sample_bundle(receipt_id=r)) for r in (1, 2, 3)])
     counts = store.label_status_counts()
     assert counts == {"MERCHANT_NAME": {"PENDING": 3, "VALID": 3}, "GRAND_TOTAL": {"PENDING": 3}}
     assert sorted(r.receipt_id for r in store.iter_receipt_refs(keys.TYPE_METADATA)) == [1, 2, 3]
@@ -245,7 +194,7 @@ def test_status_counts_and_entity_listing(store):
 
 
 def test_receipt_cursor_sorts_between_receipts():
-    ref = ReceiptRef(image_id=IMG, receipt_id=1)
+    ref = ReceiptRef(image_id=IMAGE, receipt_id=1)
     cur = receipt_cursor(ref)
-    assert keys.label_gsi3(IMG, 1, 99999, 99999, "ZZZ", "PENDING")["GSI3SK"] < cur
-    assert cur < keys.label_gsi3(IMG, 2, 1, 1, "DATE", "PENDING")["GSI3SK"]
+    assert keys.label_gsi3(IMAGE, 1, 99999, 99999, "ZZZ", "PENDING")["GSI3SK"] < cur
+    assert cur < keys.label_gsi3(IMAGE, 2, 1, 1, "DATE", "PENDING")["GSI3SK"]

@@ -22,9 +22,9 @@ from domain.partiql import update_statement
 from domain.service import validate_receipt
 from domain.store.conditions import verdict_update
 from domain.store.repository import DynamoReceiptRepository, make_client
+from tests.table_reads import raw_item
 from tests.unit.store.test_integrity import Decides, _update
 from tests.unit.store.test_overlapped_writes import PERSON_SK, REF, REPROPOSED_SK, WORDS, _many_labels, _sk
-from tests.unit.store.test_store import _raw
 
 _spec = importlib.util.spec_from_file_location(
     "bench_write_path", Path(__file__).parents[3] / "bench" / "write_path.py"
@@ -49,14 +49,16 @@ def _verdicts_then_races(store: DynamoReceiptRepository) -> list[Any]:
 
 def _assert_per_label_outcome(store: DynamoReceiptRepository, written: int, lost: int) -> None:
     assert (written, lost) == (WORDS - 2, 2)
-    assert {k: _raw(store, PERSON_SK)[k]["S"] for k in PERSON} == PERSON
-    reproposed = _raw(store, REPROPOSED_SK)
+    assert {k: raw_item(store, PERSON_SK)[k]["S"] for k in PERSON} == PERSON
+    reproposed = raw_item(store, REPROPOSED_SK)
     assert reproposed["validation_status"]["S"] == "PENDING"
     assert reproposed["label_proposed_by"]["S"] == "ocr-labeler-v2"
     labels = store.load_receipt(REF).labels
     decided = [lb for lb in labels if lb.validation_status is ValidationStatus.INVALID]
     assert len(decided) == WORDS - 2 and all(lb.validated_by == "rule:test" for lb in decided)
-    assert all(_raw(store, _sk(lb.line_id, lb.word_id))["GSI3PK"]["S"] == "VALIDATION_STATUS#INVALID" for lb in decided)
+    assert all(
+        raw_item(store, _sk(lb.line_id, lb.word_id))["GSI3PK"]["S"] == "VALIDATION_STATUS#INVALID" for lb in decided
+    )
 
 
 @pytest.mark.parametrize("way", ["sequential", "overlapped_8", "transaction"])
@@ -96,10 +98,10 @@ def test_a_partiql_update_never_writes_over_a_persons_verdict_nor_creates_an_ite
         "ConditionalCheckFailed",
         None,
     ]
-    assert _raw(store, _sk(first.label.line_id, first.label.word_id))["validation_status"]["S"] == "PENDING"
+    assert raw_item(store, _sk(first.label.line_id, first.label.word_id))["validation_status"]["S"] == "PENDING"
     key = verdict_update(second, ValidationStatus.PENDING)[0]
     assert "Item" not in store.client.get_item(TableName=store.table_name, Key=key)
-    assert _raw(store, _sk(third.label.line_id, third.label.word_id))["validation_status"]["S"] == "VALID"
+    assert raw_item(store, _sk(third.label.line_id, third.label.word_id))["validation_status"]["S"] == "VALID"
 
 
 def test_moto_cannot_run_the_partiql_batch_so_the_bench_skips_it(moto_store: DynamoReceiptRepository) -> None:

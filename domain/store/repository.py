@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -63,9 +63,9 @@ from domain.store.schema import STATUS_INDEX, TABLE, TYPE_INDEX
 
 log = logging.getLogger(__name__)
 
-# A botocore DynamoDB client. botocore builds its clients at run time and the project carries no type stubs for
-# them (boto3-stubs is not among the dependencies), so the client is typed as what it is to a type checker: Any.
-DynamoClient = Any
+if TYPE_CHECKING:  # the boto3 stubs (dev only) type the client; nothing of them is needed at run time
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TableDescriptionTypeDef, WriteRequestOutputTypeDef, WriteRequestTypeDef
 
 BATCH_WRITE_SIZE = 25
 MAX_UNPROCESSED_RETRIES = 8
@@ -130,7 +130,7 @@ class ImportOutcome:
     verdicts_reset: int = 0
 
 
-def make_client(endpoint_url: str | None = None, region: str | None = None) -> DynamoClient:
+def make_client(endpoint_url: str | None = None, region: str | None = None) -> DynamoDBClient:
     """A DynamoDB client with adaptive retries (throttling is retried by botocore before it reaches us), and enough
     pooled connections for the overlapped verdict writes (domain/write_pool.py) plus the sweep's readers."""
     cfg = Config(
@@ -252,9 +252,9 @@ def _state_key(sweep: str, segment: str) -> Item:
 class DynamoReceiptRepository:
     """Receipts in one DynamoDB table laid out as CONTRACT §1 (domain/store/schema.py)."""
 
-    def __init__(self, table_name: str, client: DynamoClient | None = None):
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None):
         self.table_name = table_name
-        self.client: DynamoClient = client or make_client()
+        self.client: DynamoDBClient = client or make_client()
 
     # table
     def create_table(self, *, wait: bool = True) -> bool:
@@ -267,18 +267,18 @@ class DynamoReceiptRepository:
             raise
         if wait:
             self.client.get_waiter("table_exists").wait(
-                TableName=self.table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200}
+                TableName=self.table_name,
+                # botocore sleeps any number of seconds (the stubs say int): 0.2 s keeps local tables quick
+                WaiterConfig={"Delay": 0.2, "MaxAttempts": 200},  # type: ignore[typeddict-item]
             )
         return True
 
-    def describe(self) -> dict[str, Any]:
-        """DescribeTable's `Table` (a JSON document of DynamoDB's shape)."""
-        table: dict[str, Any] = self.client.describe_table(TableName=self.table_name)["Table"]
-        return table
+    def describe(self) -> TableDescriptionTypeDef:
+        """DescribeTable's `Table`."""
+        return self.client.describe_table(TableName=self.table_name)["Table"]
 
     def stream_arn(self) -> str | None:
-        arn: str | None = self.describe().get("LatestStreamArn")
-        return arn
+        return self.describe().get("LatestStreamArn")
 
     # writes
     def write_contexts(self, contexts: Iterable[ReceiptContext]) -> int:
@@ -297,7 +297,9 @@ class DynamoReceiptRepository:
         return written
 
     def _batch_write(self, items: list[Item]) -> int:
-        requests = [{"PutRequest": {"Item": it}} for it in items]
+        requests: Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef] = [
+            {"PutRequest": {"Item": it}} for it in items
+        ]
         for attempt in range(MAX_UNPROCESSED_RETRIES + 1):
             resp = self.client.batch_write_item(RequestItems={self.table_name: requests})
             requests = resp.get("UnprocessedItems", {}).get(self.table_name, [])

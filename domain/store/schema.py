@@ -8,7 +8,15 @@ the stream and the billing mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the boto3 stubs (dev only) type the requests; nothing of them is needed at run time
+    from mypy_boto3_dynamodb.type_defs import (
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexTypeDef,
+        KeySchemaElementTypeDef,
+        ProjectionTypeDef,
+    )
 
 AttributeType = Literal["S", "N", "B"]
 
@@ -28,9 +36,9 @@ class KeySchema:
     def attributes(self) -> tuple[str, ...]:
         return (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
 
-    def elements(self) -> list[dict[str, str]]:
+    def elements(self) -> list[KeySchemaElementTypeDef]:
         """DynamoDB's KeySchema list: HASH first, then RANGE."""
-        found = [{"AttributeName": self.hash_key, "KeyType": "HASH"}]
+        found: list[KeySchemaElementTypeDef] = [{"AttributeName": self.hash_key, "KeyType": "HASH"}]
         if self.range_key is not None:
             found.append({"AttributeName": self.range_key, "KeyType": "RANGE"})
         return found
@@ -45,8 +53,8 @@ class Index:
     projection: ProjectionType = "ALL"
     non_key_attributes: tuple[str, ...] = ()  # only with INCLUDE
 
-    def projection_argument(self) -> dict[str, object]:
-        found: dict[str, object] = {"ProjectionType": self.projection}
+    def projection_argument(self) -> ProjectionTypeDef:
+        found: ProjectionTypeDef = {"ProjectionType": self.projection}
         if self.non_key_attributes:
             found["NonKeyAttributes"] = list(self.non_key_attributes)
         return found
@@ -75,18 +83,19 @@ class TableSchema:
     def index(self, name: str) -> Index:
         return next(ix for ix in self.indexes if ix.name == name)
 
-    def create_table_arguments(self, table_name: str) -> dict[str, object]:
+    def create_table_arguments(self, table_name: str) -> CreateTableInputTypeDef:
         """The CreateTable request for a table of this schema named `table_name`."""
+        indexes: list[GlobalSecondaryIndexTypeDef] = [
+            {"IndexName": ix.name, "KeySchema": ix.key.elements(), "Projection": ix.projection_argument()}
+            for ix in self.indexes
+        ]
         return {
             "TableName": table_name,
             "AttributeDefinitions": [
                 {"AttributeName": name, "AttributeType": typ} for name, typ in self.attribute_types.items()
             ],
             "KeySchema": self.key.elements(),
-            "GlobalSecondaryIndexes": [
-                {"IndexName": ix.name, "KeySchema": ix.key.elements(), "Projection": ix.projection_argument()}
-                for ix in self.indexes
-            ],
+            "GlobalSecondaryIndexes": indexes,
             "BillingMode": self.billing_mode,
             "StreamSpecification": {"StreamEnabled": True, "StreamViewType": self.stream_view_type},
         }

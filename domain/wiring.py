@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from domain.cove.verifier import Verifier
     from domain.places import PlacesClient
     from domain.secrets import Secret
+    from domain.store.repository import DynamoReceiptRepository
 
 T = TypeVar("T")
 
@@ -68,7 +69,13 @@ class Wiring:
     Thread-safe: a sweep's workers or a stream batch may ask at once; each part is still built once.
     """
 
-    def __init__(self, settings: WiringSettings, *, store: Any | None = None, verifier: Verifier | None = None):
+    def __init__(
+        self,
+        settings: WiringSettings,
+        *,
+        store: DynamoReceiptRepository | None = None,
+        verifier: Verifier | None = None,
+    ):
         self.settings = settings
         self._lock = threading.RLock()
         self._built: dict[str, Any] = {}
@@ -77,7 +84,7 @@ class Wiring:
         if verifier is not None:
             self._built["verifier"] = verifier
 
-    def with_parts(self, *, store: Any | None = None, verifier: Verifier | None = None) -> Wiring:
+    def with_parts(self, *, store: DynamoReceiptRepository | None = None, verifier: Verifier | None = None) -> Wiring:
         """This wiring, except for the parts given (self when none is): what is built already is shared."""
         if store is None and verifier is None:
             return self
@@ -122,8 +129,8 @@ class Wiring:
         return self._once("llm_settings", read)
 
     @property
-    def store(self) -> Any:
-        """The table's store (the only code that talks to DynamoDB)."""
+    def store(self) -> DynamoReceiptRepository:
+        """The table's repository (the only code that talks to DynamoDB)."""
         return self._once("store", self._build_store)
 
     @property
@@ -153,7 +160,7 @@ class Wiring:
 
         return self._once("places", build)
 
-    def _build_store(self) -> Any:
+    def _build_store(self) -> DynamoReceiptRepository:
         from domain.store.repository import DynamoReceiptRepository, make_client
 
         if not self.settings.table:

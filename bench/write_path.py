@@ -31,11 +31,9 @@ waits): a **simulated** network round trip, labelled so.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -91,21 +89,6 @@ class Meter:
             self.units += sum(float(c.get("CapacityUnits") or c.get("WriteCapacityUnits") or 0) for c in consumed)
 
 
-@contextmanager
-def write_bound(bound: int):
-    from domain import write_pool
-
-    saved = os.environ.get(write_pool.ENV_WRITE_CONCURRENCY)
-    os.environ[write_pool.ENV_WRITE_CONCURRENCY] = str(bound)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(write_pool.ENV_WRITE_CONCURRENCY, None)
-        else:
-            os.environ[write_pool.ENV_WRITE_CONCURRENCY] = saved
-
-
 def _decided(store: Any, contexts: list[Any], verifier: Any) -> list[list[Any]]:
     """Per receipt, the decided verdicts of its PENDING labels (dry run: nothing written)."""
     from domain.service import validate_receipt
@@ -121,7 +104,7 @@ def _pooled(bound: int, calls: list[Callable[[], tuple[int, int]]]) -> tuple[int
     """Runs `calls` through the process's write pool at `bound`; sums their (written, lost); re-raises a failure."""
     from domain import write_pool
 
-    with write_bound(bound):
+    with write_pool.bound(bound):
         outcomes = write_pool.run_all(calls)
     written = lost = 0
     for o in outcomes:

@@ -7,14 +7,18 @@ receipt in flight (sweep workers, stream batches), so a busy sweep never opens m
 boto3 clients are thread-safe; the repository's client keeps enough pooled connections for this bound
 (domain/store/repository.py).
 
-`VALIDATOR_WRITE_CONCURRENCY` sets the bound (default 8; 1 writes one after another, in the caller's thread).
+`VALIDATOR_WRITE_CONCURRENCY` sets the bound (default 8; 1 writes one after another, in the caller's thread). The
+default is for the Lambdas, whose server is DynamoDB across the network: overlap hides round trips there (bench/
+stream.py's simulated-latency run). Where the server runs on our own CPU, in this very process (the embedded demo on
+moto), there is nothing to hide and threads only add contention: `bound(1)` sets that for a block (cli/demo_command).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -44,6 +48,21 @@ def concurrency() -> int:
         return max(1, int(os.environ.get(ENV_WRITE_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY)))
     except ValueError:
         return DEFAULT_WRITE_CONCURRENCY
+
+
+@contextlib.contextmanager
+def bound(size: int, *, unless_set: bool = False) -> Iterator[int]:
+    """The process's bound is `size` for the block (with `unless_set`, only if the environment does not set one)."""
+    saved = os.environ.get(ENV_WRITE_CONCURRENCY)
+    if not (unless_set and saved is not None):
+        os.environ[ENV_WRITE_CONCURRENCY] = str(size)
+    try:
+        yield concurrency()
+    finally:
+        if saved is None:
+            os.environ.pop(ENV_WRITE_CONCURRENCY, None)
+        else:
+            os.environ[ENV_WRITE_CONCURRENCY] = saved
 
 
 def _executor(size: int) -> ThreadPoolExecutor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -69,3 +70,16 @@ def test_a_bound_of_one_writes_in_the_callers_thread_one_after_another(bound) ->
 def test_a_bad_bound_falls_back_to_something_sane(monkeypatch, raw, expected) -> None:
     monkeypatch.setenv(write_pool.ENV_WRITE_CONCURRENCY, raw)
     assert write_pool.concurrency() == expected
+
+
+def test_a_bound_for_a_block_is_restored_after_it_and_yields_to_the_environment_when_asked(monkeypatch) -> None:
+    monkeypatch.delenv(write_pool.ENV_WRITE_CONCURRENCY, raising=False)
+    with write_pool.bound(1) as size:
+        assert size == write_pool.concurrency() == 1
+    assert write_pool.ENV_WRITE_CONCURRENCY not in os.environ
+    monkeypatch.setenv(write_pool.ENV_WRITE_CONCURRENCY, "4")
+    with write_pool.bound(1, unless_set=True) as size:
+        assert size == 4  # the person's setting wins over the demo's default
+    with write_pool.bound(2) as size:
+        assert size == 2
+    assert write_pool.concurrency() == 4

@@ -8,7 +8,7 @@ per way, receipt after receipt, each way holding the same conditions (`domain.st
 - overlapped_N: the same UpdateItems through the process's write pool (`domain.write_pool`) at bound N;
 - transaction: one TransactWriteItems per receipt (<= 100 actions), the same Update actions; all-or-nothing, so on
   a cancelled transaction the labels whose own condition held are written again one by one (per-label outcome kept);
-- batch_statement: BatchExecuteStatement, <= 25 PartiQL UPDATE statements per call (`domain.partiql`: the same
+- batch_statement: BatchExecuteStatement, <= 25 PartiQL UPDATE statements per call (`domain.store.partiql`: the same
   conditions, translated token by token), the calls of a receipt through the write pool at bound 8; each statement
   answers on its own, so a lost race stays per label.
 
@@ -166,8 +166,8 @@ class StatementFailed(RuntimeError):
 
 def _statement_batch(store: Any, chunk: list[Any]) -> Callable[[], tuple[int, int]]:
     def call() -> tuple[int, int]:
-        from domain.partiql import update_statement
         from domain.store.conditions import verdict_update
+        from domain.store.partiql import update_statement
 
         statements = [update_statement(store.table_name, *verdict_update(v, v.label.validation_status)) for v in chunk]
         responses = store.client.batch_execute_statement(Statements=statements)["Responses"]
@@ -187,7 +187,7 @@ def _statement_batch(store: Any, chunk: list[Any]) -> Callable[[], tuple[int, in
 
 def batch_statement(store: Any, verdicts: list[Any]) -> tuple[int, int]:
     """BatchExecuteStatement of <= 25 conditional UPDATEs per call, a receipt's calls through the write pool."""
-    from domain.partiql import BATCH_STATEMENTS
+    from domain.store.partiql import BATCH_STATEMENTS
 
     chunks = [verdicts[i : i + BATCH_STATEMENTS] for i in range(0, len(verdicts), BATCH_STATEMENTS)]
     return _pooled(BATCH_BOUND, [_statement_batch(store, chunk) for chunk in chunks])
@@ -203,7 +203,7 @@ def ways() -> dict[str, Way]:
 
 def round_trips(way: str, labels: int) -> int:
     """Calls on a receipt's critical path if the server took no time: what a network round trip multiplies (model)."""
-    from domain.partiql import BATCH_STATEMENTS
+    from domain.store.partiql import BATCH_STATEMENTS
 
     if way == "sequential":
         return labels

@@ -1,12 +1,12 @@
-"""`domain.partiql`: a conditional UpdateItem said as a PartiQL UPDATE with the same conditions, token by token."""
+"""`domain.store.partiql`: a conditional UpdateItem as a PartiQL UPDATE with the same conditions, token by token."""
 
 from __future__ import annotations
 
 import pytest
 
 from domain.model import ReceiptWordLabel, ValidationStatus, Verdict
-from domain.partiql import Untranslatable, update_statement
 from domain.store.conditions import verdict_update
+from domain.store.partiql import Untranslatable, update_statement
 
 
 def _verdict(validated_by: str | None) -> Verdict:

@@ -18,9 +18,9 @@ import pytest
 
 from domain.bundles import context_from_bundle
 from domain.model import ValidationStatus
-from domain.partiql import update_statement
 from domain.service import validate_receipt
 from domain.store.conditions import verdict_update
+from domain.store.partiql import update_statement
 from domain.store.repository import DynamoReceiptRepository, make_client
 from tests.table_reads import raw_item
 from tests.unit.store.test_integrity import Decides, _update

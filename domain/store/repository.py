@@ -594,14 +594,7 @@ class DynamoReceiptRepository:
         if after:
             condition += " AND GSI3SK > :after"
             values[":after"] = after
-        raw = self._query(
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=to_item(values),
-            ProjectionExpression="GSI3SK",
-            PaginationConfig={"PageSize": page_size},
-        )
-        yield from _group_by_receipt(r["GSI3SK"]["S"] for r in raw if "GSI3SK" in r)
+        yield from _group_by_receipt(self._status_keys(condition, values, page_size))
 
     def receipts_in_segment(
         self,
@@ -641,6 +634,10 @@ class DynamoReceiptRepository:
                 return False
             return upper is None or gsi3sk < upper
 
+        yield from _group_by_receipt(k for k in self._status_keys(condition, values, page_size) if in_range(k))
+
+    def _status_keys(self, condition: str, values: PlainItem, page_size: int) -> Iterator[str]:
+        """The GSI3SK of every label a key condition on GSI3 selects (keys only), in key order."""
         raw = self._query(
             IndexName=STATUS_INDEX,
             KeyConditionExpression=condition,
@@ -648,7 +645,7 @@ class DynamoReceiptRepository:
             ProjectionExpression="GSI3SK",
             PaginationConfig={"PageSize": page_size},
         )
-        yield from _group_by_receipt(r["GSI3SK"]["S"] for r in raw if "GSI3SK" in r and in_range(r["GSI3SK"]["S"]))
+        return (r["GSI3SK"]["S"] for r in raw if "GSI3SK" in r)
 
     def receipts_with_statuses(
         self,

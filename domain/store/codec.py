@@ -69,7 +69,7 @@ _FRACTION = re.compile(r"-?[0-9]{1,31}\.[0-9]{1,6}")
 
 def _wire_to_plain(value: Any) -> Any:
     """One AttributeValue to its plain value, as `_dynamo_to_plain(TypeDeserializer().deserialize(value))` gives it
-    (tests/unit/store/test_codec_numbers.py checks the two agree, types included), without the Decimal detour for
+    (tests/unit/store/test_codec_values.py checks the two agree, types included), without the Decimal detour for
     the strings, maps, lists and everyday numbers items are made of; any other value takes that very detour."""
     if isinstance(value, dict) and len(value) == 1:
         (kind, inner), *_ = value.items()

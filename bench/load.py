@@ -63,6 +63,7 @@ from domain.cove.verifier import build_verifier  # noqa: E402
 from domain.model import ReceiptContext, ValidationStatus  # noqa: E402
 from domain.store.repository import DynamoReceiptRepository, make_client  # noqa: E402
 from samples import generate_receipts  # noqa: E402
+from stream_handlers.mapping_defaults import BATCH_SIZE  # noqa: E402
 from sweepers import pending, reverify  # noqa: E402
 from sweepers.local_context import LocalContext  # noqa: E402
 from sweepers.payload import SweepPayload  # noqa: E402
@@ -615,7 +616,12 @@ def main(argv: list[str] | None = None) -> int:
         "--pending-labels", type=int, help="PENDING labels in (default: 10 per receipt, 10,000 for 1,000 receipts)"
     )
     parser.add_argument("--missed-share", type=float, default=0.1, help="receipts written while the stream is down")
-    parser.add_argument("--batch-size", type=int, default=10, help="stream records per invocation (CLI default 10)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=BATCH_SIZE,
+        help=f"stream records per invocation (default {BATCH_SIZE}, as deployed)",
+    )
     parser.add_argument("--until-idle", type=float, default=1.0, help="stream reader stops after this idle time")
     parser.add_argument(
         "--human-share", type=float, default=0.05, help="share of labels a person settles or confirms during the runs"

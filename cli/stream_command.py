@@ -16,6 +16,7 @@ from cli.settings import Settings
 from cli.stream_checkpoint import CheckpointFile, default_path
 from cli.stream_reader import ReaderOptions
 from cli.stream_summary import StreamRunSummary
+from stream_handlers.mapping_defaults import BATCH_SIZE
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +49,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="stop after the stream has been quiet this long (0 = keep reading until Ctrl-C)",
     )
-    p.add_argument("--batch-size", type=int, default=10, metavar="N", help="records per invocation")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=BATCH_SIZE,
+        metavar="N",
+        help="records per invocation, as the deployed mapping",
+    )
     p.add_argument(
         "--batching-window",
         type=float,

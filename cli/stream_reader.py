@@ -37,6 +37,7 @@ from cli.stream_events import LocalLambdaContext, event_record, sequence_number,
 from cli.stream_filter import StreamFilter
 from cli.stream_summary import StreamRunSummary
 from domain import keys
+from stream_handlers.mapping_defaults import BATCH_SIZE
 from stream_handlers.summary import InvocationSummary
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -47,7 +48,7 @@ GET_RECORDS_LIMIT = 1000
 
 @dataclass(frozen=True)
 class ReaderOptions:
-    batch_size: int = 10
+    batch_size: int = BATCH_SIZE
     batching_window_s: float = 0.0
     max_retries: int = 3
     bisect_on_error: bool = True

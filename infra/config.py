@@ -14,6 +14,7 @@ from pathlib import Path
 import pulumi
 
 from infra.artifacts import DEFAULT_CACHE_DIR
+from stream_handlers.mapping_defaults import BATCH_SIZE
 
 DEFAULT_OLLAMA_KEY_PARAM = "/receipt-validator/ollama-api-key"
 DEFAULT_PLACES_KEY_PARAM = "/receipt-validator/google-places-api-key"
@@ -42,7 +43,7 @@ class TableSettings:
 class StreamSettings:
     """The event source mapping's tunables."""
 
-    batch_size: int = 10
+    batch_size: int = BATCH_SIZE
     batching_window_seconds: int = 5
     retry_attempts: int = 3
     max_record_age_seconds: int = 86_400

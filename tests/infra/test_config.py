@@ -16,7 +16,7 @@ def test_defaults_match_the_issue() -> None:
     assert s.prefix == "receipt-validator-dev"
     assert s.table.use_existing is False
     assert s.table.name == "receipt-validator-dev-receipts"
-    assert (s.stream.batch_size, s.stream.batching_window_seconds) == (10, 5)
+    assert (s.stream.batch_size, s.stream.batching_window_seconds) == (25, 5)
     assert (s.stream.retry_attempts, s.stream.max_record_age_seconds) == (3, 86_400)
     assert s.build_artifacts is True
     assert s.secret_param_names == ["/receipt-validator/ollama-api-key", "/receipt-validator/google-places-api-key"]

@@ -13,6 +13,7 @@ from domain.telemetry import metric_name
 from infra.artifacts import REPO_ROOT
 from infra.iam import wildcard_violations
 from stream_handlers.filter_pattern import FILTER_PATTERNS, filter_criteria_json
+from stream_handlers.mapping_defaults import BATCH_SIZE
 from sweepers.schedules import SCHEDULES, STREAM_HANDLER, SWEEPER_HANDLERS
 from tests.infra.conftest import EXISTING_STREAM_ARN, Program, RecordingMocks
 
@@ -161,7 +162,7 @@ def test_stream_mapping_settings(new_table_program: Program) -> None:
     assert mapping["eventSourceArn"] == table.state["streamArn"]
     assert mapping["functionName"].endswith(":function:rv-test-stream")
     assert mapping["startingPosition"] == "LATEST"
-    assert mapping["batchSize"] == 10
+    assert mapping["batchSize"] == BATCH_SIZE == 25
     assert mapping["maximumBatchingWindowInSeconds"] == 5
     assert mapping["bisectBatchOnFunctionError"] is True
     assert mapping["maximumRetryAttempts"] == 3

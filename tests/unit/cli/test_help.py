@@ -35,7 +35,7 @@ def test_help_shows_defaults():
     text = parser.format_help()
     assert "default: ReceiptsTable" in text or "default: " in text
     stream = next(p for p in _all_parsers(parser) if p.prog.endswith(" stream"))
-    assert "default: 10" in stream.format_help()  # --batch-size
+    assert "default: 25" in stream.format_help()  # --batch-size
     assert "default: checkpoint" in stream.format_help()  # --from
 
 

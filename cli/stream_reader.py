@@ -75,6 +75,7 @@ class _Shard:
     buffer_since: float = 0.0
     ahead: Future[Any] | None = None  # the GetRecords already sent for `ahead_from`
     ahead_from: str | None = None
+    page_end: str | None = None  # sequence number of the last record of the last non-empty page
 
     @property
     def finished(self) -> bool:
@@ -257,7 +258,10 @@ class StreamReader:
         return self.client.get_shard_iterator(**kwargs)["ShardIterator"]
 
     def _poll(self, shard: _Shard) -> bool:
-        """One GetRecords on the shard; True if it returned records (or must be read again at once)."""
+        """One GetRecords on the shard; True if it moved on: a record not read before, or a page ending further on
+        than the last (a fallback to TRIM_HORIZON reading old records), or an iterator to re-obtain at once. The same
+        page again is no progress: a server that hands back the same tail (moto can, when two writes got one sequence
+        number) must not keep the loop from ever going idle."""
         if shard.iterator is None:
             shard.iterator = self._iterator(shard)
         try:
@@ -274,23 +278,28 @@ class StreamReader:
         if shard.iterator is None:
             shard.closed = True
         raw_records = page.get("Records", [])
+        new = False
         for raw in raw_records:
             record = shallow_record(raw, self.stream_arn, self.region)  # finished only if it is delivered
             if _at_or_before(sequence_number(record), shard.checkpoint):
                 continue  # a fallback to TRIM_HORIZON must not send a record twice
             shard.checkpoint = sequence_number(record)
+            new = True
             self.summary.records_read += 1
             if self.filter.matches(record):
                 self.summary.records_passed_filter += 1
                 if not shard.buffer:
                     shard.buffer_since = self.clock()
                 shard.buffer.append(event_record(record))
-        if raw_records and shard.iterator is not None and self._pages is not None:
+        page_end = str(raw_records[-1].get("dynamodb", {}).get("SequenceNumber")) if raw_records else None
+        moved = new or (page_end is not None and page_end != shard.page_end)
+        shard.page_end = page_end or shard.page_end
+        if moved and shard.iterator is not None and self._pages is not None:
             shard.ahead_from = shard.iterator
             shard.ahead = self._pages.submit(
                 self.client.get_records, ShardIterator=shard.iterator, Limit=GET_RECORDS_LIMIT
             )
-        return bool(raw_records)
+        return moved
 
     def _page(self, shard: _Shard, iterator: str) -> Any:
         """The page at `iterator`: the one read ahead if it was read from there (its error, if it failed, is raised

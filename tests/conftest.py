@@ -53,7 +53,10 @@ def backend(request) -> Iterator[str | None]:
     if request.param == "moto":
         from moto import mock_aws
 
-        with mock_aws():
+        from cli.moto_patches import serialized_stream_records
+
+        # stream records numbered one at a time, as DynamoDB does (moto can give two concurrent writes one number)
+        with mock_aws(), serialized_stream_records():
             yield None
     else:
         yield request.getfixturevalue("dynamodb_local_endpoint")

@@ -17,7 +17,11 @@ def table() -> Iterator[DynamoReceiptRepository]:
     """A fresh table with its stream on moto in-process; the stream handler's validation is reset afterwards."""
     from moto import mock_aws
 
-    with mock_aws():
+    from cli.moto_patches import serialized_stream_records
+
+    # moto numbers a stream record before appending it, so two verdict writes at once can share a number
+    # (tests/unit/cli/test_moto_patches.py shows it); DynamoDB never does. The fix the embedded backend uses.
+    with mock_aws(), serialized_stream_records():
         store = DynamoReceiptRepository(f"reliability-{uuid.uuid4().hex[:8]}", make_client(None, "us-east-1"))
         store.create_table()
         try:

@@ -107,3 +107,31 @@ def test_a_run_stopped_with_a_page_read_ahead_resumes_without_losing_it() -> Non
     assert sorted(set(delivered)) == sorted(seq(r) for r in work)
     # the page read ahead (records 5-8) and the one after it are delivered by the second run
     assert [s for call in second.calls for s in call][-8:] == [seq(r) for r in work[4:]]
+
+
+class RepeatingTail(FakeStreams):
+    """Past the end, hands back the last record again (moto does, when two writes share a sequence number)."""
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        page = super().get_records(ShardIterator, Limit)
+        if not page["Records"]:
+            return {"Records": self.records[-1:], "NextShardIterator": ShardIterator}
+        return page
+
+
+@pytest.mark.parametrize("read_ahead", [True, False])
+def test_the_same_tail_handed_back_again_lets_the_run_go_idle(read_ahead: bool) -> None:
+    work = [label_record(line_id=i) for i in range(1, 6)]
+    handler = RecordingHandler()
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        outcome.append(
+            _run(RepeatingTail(work, page=2), handler, batch_size=5, read_ahead=read_ahead, until_idle_s=0.2)
+        )
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(timeout=10), "the reader kept polling the same tail"
+    assert outcome[0].records_read == 5 and [len(c) for c in handler.calls] == [2, 2, 1]
